@@ -1,0 +1,235 @@
+"""Figures → `Answer`: plain data (title, fields, notes, footer and every figure shown) that
+the console prints, `ask --json` serialises and the Discord cogs turn into an embed, so an
+answer reads the same everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from tradebot import countries, formatting
+from tradebot.errors import NoData, TradebotError
+from tradebot.figures import Figure, FigureBook, latest_period
+from tradebot.periods import Month, Period, PeriodSpec
+from tradebot.query import Query
+from tradebot.questions import parse
+from tradebot.store import Store
+
+FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports"}
+# The other two flows shown under each headline, in order.
+COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance"), "imports": ("exports", "balance")}
+NOT_STORED = "not in the store"
+COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
+JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    value: str
+
+
+@dataclass
+class Answer:
+    query: Query
+    title: str = ""
+    lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    footer: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    error: TradebotError | None = None
+    tone: str = "neutral"  # surplus | deficit | neutral: the embed colour
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str:
+        if self.error:
+            return self.error.message
+        body = [self.title, *(f"{line.name}: {line.value}" for line in self.lines), *self.notes, self.footer]
+        return "\n".join(part for part in body if part)
+
+    def as_json(self) -> dict:
+        return {
+            "query": self.query.as_json(),
+            "text": self.text,
+            "figures": [figure.as_json() for figure in self.figures] if self.ok else [],
+            "error": {"code": self.error.code, "message": self.error.message} if self.error else None,
+        }
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def ask(store: Store, text: str, today: date | None = None) -> Answer:
+    """Text in, answer out; a user's mistake becomes an answer with an error, never an exception."""
+    today = today or today_utc()
+    try:
+        query = parse(text, today)
+    except TradebotError as error:
+        return Answer(query=Query(intent="balance", reporter=None), error=error)
+    return answer(store, query, today)
+
+
+def answer(store: Store, query: Query, today: date | None = None) -> Answer:
+    try:
+        return _answer(store, query)
+    except TradebotError as error:
+        return Answer(query=query, error=error)
+
+
+# --- building an answer ---
+
+
+class _Shown:
+    """Collects the figures an answer prints, so `figures` lists exactly what the text shows."""
+
+    def __init__(self) -> None:
+        self.figures: list[Figure] = []
+
+    def add(self, figure: Figure) -> Figure:
+        if figure.revised_from:
+            self.figures.append(figure.revised_from)
+        self.figures.append(figure)
+        return figure
+
+    def money(self, figure: Figure | None, balance_words: bool = False, growth: Figure | None = None) -> str:
+        """`$330.0 bn (+5.9% y/y)`, `surplus $245.2 bn (computed)`, `$169.2 bn (revised from $170.5 bn)`."""
+        if figure is None:
+            return NOT_STORED
+        self.add(figure)
+        text = formatting.money(figure.value, figure.unit)
+        if balance_words:
+            text = f"{'deficit' if figure.value < 0 else 'surplus'} {text}"
+        marks = []
+        if figure.derived:
+            marks.append("computed")
+        if figure.revised_from:
+            marks.append(f"revised from {formatting.money(figure.revised_from.value, figure.unit)}")
+        if growth is not None:
+            self.add(growth)
+            marks.append(f"{formatting.percent(growth.value)} y/y" + (", computed" if growth.derived else ""))
+        return f"{text} ({'; '.join(marks)})" if marks else text
+
+
+def _answer(store: Store, query: Query) -> Answer:
+    reporter = countries.by_code(query.reporter)
+    partner = countries.by_code(query.partner)
+    indicator = query.intent
+    what = f"{_possessive(reporter.name)} {FLOW_NAMES[indicator]}" + _partner_words(indicator, partner)
+    if not store.has_reporter(reporter.code):
+        have = ", ".join(countries.by_code(code).name for code in store.reporters()) or "nothing yet"
+        raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {have}.")
+    latest = latest_period(store, reporter.code, partner.code, indicator)
+    if latest is None:
+        raise NoData(f"The store has no figures for {what}.")
+
+    notes: list[str] = []
+    period, book = _resolve_period(store, query.period, latest, reporter.code, partner.code)
+    headline = book.value(indicator, period)
+    if headline is None and period.is_month and period.end.month <= 2:
+        jan_feb = Period.jan_feb(period.end.year)
+        combined = FigureBook.load(store, reporter.code, partner.code, jan_feb)
+        if combined.value(indicator, jan_feb):
+            notes.append(f"You asked for {period.label}: {JAN_FEB_NOTE}")
+            period, book, headline = jan_feb, combined, combined.value(indicator, jan_feb)
+    if headline is None:
+        raise NoData(f"No figure for {what} in {period.label}; the latest is {latest[0].label}.")
+    if period.is_jan_feb and not notes and reporter.code == "CHN":
+        notes.append(JAN_FEB_NOTE)
+
+    shown = _Shown()
+    growth = book.growth(indicator, period)
+    title = f"{reporter.name} — {_headline_words(indicator, headline, partner)}, {period.label}: "
+    title += shown.money(headline, growth=growth)
+    lines = [
+        Line(_flow_label(other), shown.money(book.value(other, period), other == "balance", book.growth(other, period)))
+        for other in COMPANIONS[indicator]
+    ]
+    year_to_date = _year_to_date(period)
+    if year_to_date:
+        ytd_figure = book.value(indicator, year_to_date)
+        value = shown.money(ytd_figure, indicator == "balance", book.growth(indicator, year_to_date))
+        if ytd_figure is None:
+            value += _missing_words(book.missing_months(indicator, year_to_date))
+        lines.append(Line(f"Year to date, {year_to_date.label}", value))
+    previous = _previous_period(book, indicator, period)
+    previous_name = "Previous month" if previous.months <= 2 and period.months <= 2 else "A year earlier"
+    lines.append(Line(f"{previous_name}, {previous.label}", shown.money(book.value(indicator, previous), indicator == "balance")))
+
+    if any(figure.derived for figure in shown.figures):
+        notes.append(COMPUTED_NOTE)
+    resolved = Query(indicator, reporter.code, partner.code, PeriodSpec("fixed", period))
+    return Answer(
+        query=resolved, title=title, lines=lines, notes=notes,
+        footer=_footer(headline, shown.figures), figures=shown.figures,
+        tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
+    )
+
+
+def _resolve_period(store: Store, spec: PeriodSpec, latest: tuple[Period, FigureBook], reporter: str, partner: str):
+    latest_period_, latest_book = latest
+    if spec.kind == "latest":
+        return latest_period_, latest_book
+    if spec.kind == "ytd":
+        period = Period(Month(latest_period_.end.year, 1), latest_period_.end)
+        return period, latest_book if period == latest_period_ else FigureBook.load(store, reporter, partner, period)
+    return spec.period, FigureBook.load(store, reporter, partner, spec.period)
+
+
+def _year_to_date(period: Period) -> Period | None:
+    """January to the headline month, when that is more than the headline itself."""
+    if period.is_month and period.end.month > 1:
+        return Period(Month(period.end.year, 1), period.end)
+    return None
+
+
+def _previous_period(book: FigureBook, indicator: str, period: Period) -> Period:
+    if period.is_jan_feb:
+        return Period.month(Month(period.start.year - 1, 12))
+    if period.is_month:
+        before = period.start.plus(-1)
+        if before.month <= 2 and not book.value(indicator, Period.month(before)):
+            return Period.jan_feb(before.year)
+        return Period.month(before)
+    return period.shift_years(-1)
+
+
+def _missing_words(months: list[Month]) -> str:
+    if not months:
+        return ""
+    names = ", ".join(month.name for month in months[:4]) + (" …" if len(months) > 4 else "")
+    return f" (no figure for {names})"
+
+
+def _footer(headline: Figure, figures: list[Figure]) -> str:
+    sources = list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
+    growth = [figure for figure in figures if figure.unit == "percent"]
+    parts = [f"Source: {', '.join(sources)}", f"released {formatting.release_date(headline.published)}"]
+    if growth:
+        parts.append("some growth rates computed" if any(g.derived for g in growth) else "growth rates as published")
+    return " · ".join(parts)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}’" if name.endswith("s") else f"{name}’s"
+
+
+def _partner_words(indicator: str, partner: countries.Country) -> str:
+    if partner.code == "WLD":
+        return ""
+    return {"exports": " to ", "imports": " from "}.get(indicator, " with ") + partner.name
+
+
+def _headline_words(indicator: str, figure: Figure, partner: countries.Country) -> str:
+    if indicator == "balance":
+        word = "trade deficit" if figure.value < 0 else "trade surplus"
+        return word + _partner_words(indicator, partner)
+    return indicator + _partner_words(indicator, partner)
+
+
+def _flow_label(indicator: str) -> str:
+    return {"balance": "Balance", "exports": "Exports", "imports": "Imports"}[indicator]

@@ -1,0 +1,39 @@
+"""Settings from the environment and `.env`, in one typed object. Secrets come only from
+the environment and never appear in `repr` (so never in a log line)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_DIR / "data" / "tradebot.db"
+SEED_DIR = PROJECT_DIR / "data" / "seed"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    seed_dir: Path = SEED_DIR
+    discord_token: str | None = field(default=None, repr=False)
+    guild_id: int | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read `env`, or else the process environment over the project's `.env` file."""
+        if env is None:
+            env = {**dotenv_values(PROJECT_DIR / ".env"), **os.environ}
+        values = {key: value for key, value in env.items() if value not in (None, "")}
+        guild = values.get("GUILD_ID")
+        return cls(
+            db_path=Path(values.get("TRADEBOT_DB", DEFAULT_DB)),
+            seed_dir=Path(values.get("TRADEBOT_SEED_DIR", SEED_DIR)),
+            discord_token=values.get("DISCORD_TOKEN"),
+            guild_id=int(guild) if guild and guild.isdigit() else None,
+            log_level=values.get("LOG_LEVEL", "INFO").upper(),
+        )

@@ -1,0 +1,171 @@
+"""Country names → canonical codes (ISO 3166 alpha-3, or WLD / EU27 / ASEAN for groups).
+
+Names and codes come from pycountry (the ISO 3166 tables); this module only adds the
+informal names people type in chat, the three groups trade statistics use, and typo
+tolerance through rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+from rapidfuzz import fuzz, process
+
+from tradebot.errors import UnknownCountry, echo
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+
+    @property
+    def is_group(self) -> bool:
+        return self.code in GROUPS
+
+
+WORLD = Country("WLD", "World")
+GROUPS = {
+    "WLD": WORLD,
+    "EU27": Country("EU27", "European Union"),
+    "ASEAN": Country("ASEAN", "ASEAN"),
+}
+
+# Informal names ISO 3166 does not carry. Keys are normalised (see `normalise`).
+ALIASES = {
+    "us": "USA", "usa": "USA", "america": "USA", "united states of america": "USA",
+    "the us": "USA", "the states": "USA", "states": "USA", "american": "USA",
+    "uk": "GBR", "britain": "GBR", "great britain": "GBR", "england": "GBR", "british": "GBR",
+    "south korea": "KOR", "korea": "KOR", "rok": "KOR", "korean": "KOR",
+    "north korea": "PRK", "dprk": "PRK",
+    "prc": "CHN", "mainland china": "CHN", "mainland": "CHN", "chinese": "CHN",
+    "peoples republic of china": "CHN",
+    "russia": "RUS", "russian": "RUS", "turkey": "TUR", "holland": "NLD",
+    "uae": "ARE", "emirates": "ARE", "ivory coast": "CIV", "vietnam": "VNM",
+    "hong kong china": "HKG", "hk": "HKG", "taiwan china": "TWN",
+    "japanese": "JPN", "german": "DEU", "indian": "IND", "french": "FRA",
+    "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
+    "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
+    "world": "WLD", "global": "WLD", "total": "WLD", "the world": "WLD",
+}
+
+# Typos are accepted when the best match scores this well and no other country comes close.
+ACCEPT_SCORE = 80
+SUGGEST_SCORE = 60
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, no punctuation: `Côte d'Ivoire` → `cote divoire`, `U.S.` → `us`."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[.'’`]", "", text.lower())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class _Index:
+    by_code: dict[str, Country]
+    names: dict[str, str]  # normalised name or alias → code
+    codes: dict[str, str]  # normalised alpha-2 / alpha-3 code → code
+    choices: list[tuple[str, str]]  # (display label, code), best names first, for autocomplete
+
+    @property
+    def name_list(self) -> list[str]:
+        return list(self.names)
+
+
+@cache
+def _index() -> _Index:
+    by_code: dict[str, Country] = dict(GROUPS)
+    names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for entry in pycountry.countries:
+        display = getattr(entry, "common_name", None) or entry.name
+        by_code[entry.alpha_3] = Country(entry.alpha_3, display)
+        for name in (entry.name, display, getattr(entry, "official_name", None)):
+            if name:
+                names.setdefault(normalise(name), entry.alpha_3)
+        codes[entry.alpha_2.lower()] = entry.alpha_3
+        codes[entry.alpha_3.lower()] = entry.alpha_3
+    for group in GROUPS.values():
+        names[normalise(group.name)] = group.code
+        codes[group.code.lower()] = group.code
+    names.update(ALIASES)
+    choices = sorted(((c.name, c.code) for c in by_code.values()), key=lambda item: item[0])
+    return _Index(by_code, names, codes, choices)
+
+
+def by_code(code: str) -> Country:
+    return _index().by_code[code]
+
+
+def lookup_exact(text: str, allow_codes: bool = True) -> Country | None:
+    """A name, alias or (when allowed) code, ignoring case, accents and punctuation."""
+    key = normalise(text)
+    index = _index()
+    code = index.names.get(key) or (index.codes.get(key) if allow_codes else None)
+    return index.by_code[code] if code else None
+
+
+def fuzzy_matches(text: str, limit: int = 5, cutoff: float = SUGGEST_SCORE) -> list[tuple[Country, float]]:
+    """Countries whose names look like `text`, best first, one entry per country."""
+    key = normalise(text)
+    if len(key) < 3:
+        return []
+    index = _index()
+    found: dict[str, float] = {}
+    for name, score, _position in process.extract(
+        key, index.name_list, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=cutoff
+    ):
+        found.setdefault(index.names[name], score)
+    ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
+    return [(index.by_code[code], score) for code, score in ranked]
+
+
+def resolve(text: str) -> Country:
+    """The country a user meant by an option value, or `UnknownCountry` with suggestions."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise UnknownCountry("Name a country, for example china, us or eu.")
+    exact = lookup_exact(cleaned)
+    if exact:
+        return exact
+    matches = fuzzy_matches(cleaned)
+    if matches and matches[0][1] >= ACCEPT_SCORE and (len(matches) == 1 or matches[1][1] < matches[0][1] - 5):
+        return matches[0][0]
+    raise unknown(cleaned, [country for country, _ in matches[:3]])
+
+
+def unknown(text: str, suggestions: list[Country]) -> UnknownCountry:
+    shown = echo(text)
+    names = tuple(country.name for country in suggestions)
+    if names:
+        hint = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
+        return UnknownCountry(f"I don't know a country called “{shown}”; did you mean {hint}?", names)
+    return UnknownCountry(f"I don't know a country called “{shown}”; try a name such as china, us or eu.")
+
+
+def autocomplete(text: str, limit: int = 25) -> list[Country]:
+    """Best-first choices for a partly typed name: prefix matches on names, aliases and codes,
+    then fuzzy ones. Empty input lists the groups, then countries alphabetically."""
+    key = normalise(text)
+    index = _index()
+    if not key:
+        ordered = [*GROUPS.values(), *(index.by_code[code] for _name, code in index.choices if code not in GROUPS)]
+        return ordered[:limit]
+    picked: dict[str, Country] = {}
+    exact = index.names.get(key) or index.codes.get(key)
+    if exact:
+        picked[exact] = index.by_code[exact]
+    for name, code in sorted(index.names.items()):
+        if len(picked) >= limit:
+            break
+        if name.startswith(key) or any(word.startswith(key) for word in name.split()):
+            picked.setdefault(code, index.by_code[code])
+    if len(picked) < limit:
+        for country, _score in fuzzy_matches(key, limit=limit, cutoff=50):
+            picked.setdefault(country.code, country)
+    return list(picked.values())[:limit]

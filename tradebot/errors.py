@@ -1,0 +1,49 @@
+"""Errors a user can cause. Each carries a stable `code` (the `error.code` of `ask --json`)
+and a message that is one sentence saying what to do. Anything else is a bug."""
+
+from __future__ import annotations
+
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def echo(text: str | None, limit: int = 40) -> str:
+    """User text quoted back in a message: one line, short, and unable to ping anyone
+    (a zero-width space after `@` defuses @everyone and <@id> mentions everywhere)."""
+    text = " ".join((text or "").split()).replace("`", "'")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("@", "@" + ZERO_WIDTH_SPACE)
+
+
+class TradebotError(Exception):
+    code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownCountry(TradebotError):
+    code = "unknown_country"
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+class BadPeriod(TradebotError):
+    code = "bad_period"
+
+
+class NoData(TradebotError):
+    code = "no_data"
+
+
+class NotUnderstood(TradebotError):
+    code = "not_understood"
+
+
+class DataFileError(TradebotError):
+    """A data file that cannot be imported; nothing from it was written."""
+
+    code = "bad_data_file"

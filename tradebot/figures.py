@@ -1,0 +1,201 @@
+"""Which figure answers a question: selection among sources and vintages, and derivation.
+
+Rules (DESIGN.md §3): the reporter's own official source before other compilers and the
+IMF; the newest vintage of that source, with the first release kept for "revised from";
+published growth rates before computed ones; a published cumulative figure before a sum
+of months; exports − imports when no balance is published. Anything derived is marked
+`derived=True` with `how` saying what was done, and nothing is returned that the stored
+rows cannot back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from tradebot.periods import Month, Period
+from tradebot.store import Store
+
+MONEY = ("exports", "imports", "balance", "total_trade")
+GROWTH = tuple(f"{indicator}_yoy" for indicator in MONEY)
+INDICATORS = MONEY + GROWTH
+UNITS = ("USD", "CNY", "percent")
+
+# A reporter's own statistics office comes first; the IMF re-publishes them later, revised.
+OFFICIAL_SOURCES = {
+    "CHN": ("China Customs (GACC)",),
+    "USA": ("US Census Bureau",),
+}
+
+
+def source_rank(reporter: str, source: str) -> int:
+    if source in OFFICIAL_SOURCES.get(reporter, ()):
+        return 0
+    return 2 if source.upper().startswith("IMF") else 1
+
+
+@dataclass(frozen=True)
+class Figure:
+    reporter: str
+    partner: str
+    indicator: str
+    period: Period
+    value: float
+    unit: str
+    source: str
+    published: str
+    derived: bool = False
+    how: str = ""  # for derived figures: what was computed from what
+    source_url: str = ""
+    note: str = ""
+    revised_from: Figure | None = None  # the first release, when the newest vintage differs
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit != "percent"
+
+    def as_json(self) -> dict:
+        value = self.value
+        if self.is_money and float(value).is_integer():
+            value = int(value)
+        return {
+            "reporter": self.reporter, "partner": self.partner, "indicator": self.indicator,
+            "period": str(self.period), "value": value, "unit": self.unit, "source": self.source,
+            "published": self.published, "derived": self.derived,
+        }
+
+
+def _combine(indicator: str, parts: list[Figure], value: float, how: str) -> Figure:
+    first = parts[0]
+    sources = list(dict.fromkeys(part.source for part in parts))
+    return Figure(
+        reporter=first.reporter, partner=first.partner, indicator=indicator,
+        period=Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
+        value=value, unit=first.unit, source="; ".join(sources),
+        published=max(part.published for part in parts), derived=True, how=how,
+    )
+
+
+class FigureBook:
+    """Every stored vintage of one reporter/partner pair over a window of months,
+    and the rules that pick or derive a figure from them. Pure Python after one query."""
+
+    def __init__(self, reporter: str, partner: str, rows, currency: str = "USD"):
+        self.reporter = reporter
+        self.partner = partner
+        self.currency = currency
+        self._vintages: dict[tuple[str, Period], list] = defaultdict(list)
+        for row in rows:
+            if row["unit"] in (currency, "percent"):
+                period = Period(Month.parse(row["period_start"]), Month.parse(row["period_end"]))
+                self._vintages[(row["indicator"], period)].append(row)
+
+    @classmethod
+    def load(cls, store: Store, reporter: str, partner: str, period: Period, currency: str = "USD") -> FigureBook:
+        """The rows an answer about `period` can need: from January of the year before it
+        starts (year-on-year bases, year to date, the previous month) to its end."""
+        first = Month(period.start.year - 1, 1)
+        rows = store.series_rows(reporter, partner, INDICATORS, str(first), str(period.end))
+        return cls(reporter, partner, rows, currency)
+
+    def periods(self) -> set[Period]:
+        return {period for (_indicator, period) in self._vintages}
+
+    # --- selection ---
+
+    def published(self, indicator: str, period: Period) -> Figure | None:
+        """The newest vintage from the best source, as published."""
+        vintages = self._vintages.get((indicator, period))
+        if not vintages:
+            return None
+        best_rank = min(source_rank(self.reporter, row["source"]) for row in vintages)
+        best_source = min(row["source"] for row in vintages if source_rank(self.reporter, row["source"]) == best_rank)
+        ordered = sorted((row for row in vintages if row["source"] == best_source), key=lambda row: row["published"])
+        newest = self._figure(ordered[-1], period)
+        if ordered[0]["value"] != newest.value:
+            return replace(newest, revised_from=self._figure(ordered[0], period))
+        return newest
+
+    def _figure(self, row, period: Period) -> Figure:
+        return Figure(
+            reporter=self.reporter, partner=self.partner, indicator=row["indicator"], period=period,
+            value=row["value"], unit=row["unit"], source=row["source"], published=row["published"],
+            source_url=row["source_url"] or "", note=row["note"] or "",
+        )
+
+    # --- derivation ---
+
+    def value(self, indicator: str, period: Period, allow_sum: bool = True) -> Figure | None:
+        """A money figure: published, else exports ∓ imports, else (for a cumulative
+        period) the sum of its months. None when the store cannot back it."""
+        figure = self.published(indicator, period)
+        if figure:
+            return figure
+        if indicator in ("balance", "total_trade"):
+            exports = self.value("exports", period, allow_sum=False)
+            imports = self.value("imports", period, allow_sum=False)
+            if exports and imports:
+                if indicator == "balance":
+                    return _combine(indicator, [exports, imports], exports.value - imports.value, "exports − imports")
+                return _combine(indicator, [exports, imports], exports.value + imports.value, "exports + imports")
+        if allow_sum and not period.is_month:
+            parts, missing = self._parts(indicator, period)
+            if not missing:
+                return _combine(indicator, parts, sum(part.value for part in parts), f"sum of {len(parts)} periods")
+        return None
+
+    def missing_months(self, indicator: str, period: Period) -> list[Month]:
+        """The months that keep `period` from being summed."""
+        return self._parts(indicator, period)[1]
+
+    def _parts(self, indicator: str, period: Period) -> tuple[list[Figure], list[Month]]:
+        """Split a cumulative period into figures the store has: single months, or China's
+        combined January–February where the single months are not published."""
+        parts: list[Figure] = []
+        missing: list[Month] = []
+        month = period.start
+        while month <= period.end:
+            if month.month == 1 and month.plus(1) <= period.end and period != Period.jan_feb(month.year):
+                jan_feb = self.value(indicator, Period.jan_feb(month.year), allow_sum=False)
+                if jan_feb and not self.value(indicator, Period.month(month), allow_sum=False):
+                    parts.append(jan_feb)
+                    month = month.plus(2)
+                    continue
+            figure = self.value(indicator, Period.month(month), allow_sum=False)
+            if figure:
+                parts.append(figure)
+            else:
+                missing.append(month)
+            month = month.plus(1)
+        return parts, missing
+
+    def growth(self, indicator: str, period: Period) -> Figure | None:
+        """Year-on-year change in percent: as published, else computed from the two values."""
+        published = self.published(f"{indicator}_yoy", period)
+        if published:
+            return published
+        current = self.value(indicator, period)
+        base = self.value(indicator, period.shift_years(-1))
+        if not current or not base or base.value == 0:
+            return None
+        if (current.value < 0) != (base.value < 0):
+            return None  # a change from surplus to deficit has no meaningful percentage
+        change = round((current.value / base.value - 1) * 100, 1)
+        figure = _combine(f"{indicator}_yoy", [current, base], change, f"computed from {period.label} and {base.period.label}")
+        return replace(figure, period=period, unit="percent")
+
+
+def latest_period(store: Store, reporter: str, partner: str, indicator: str) -> tuple[Period, FigureBook] | None:
+    """The newest period that has `indicator` (published or derivable): the latest end month,
+    and for the same end month a single month before a cumulative figure."""
+    needed = [indicator, "exports", "imports"] if indicator in ("balance", "total_trade") else [indicator]
+    candidates = {
+        Period(Month.parse(start), Month.parse(end))
+        for name in needed
+        for start, end in store.recent_periods(reporter, partner, name)
+    }
+    for period in sorted(candidates, key=lambda p: (p.end, -p.months), reverse=True):
+        book = FigureBook.load(store, reporter, partner, period)
+        if book.value(indicator, period, allow_sum=False):
+            return period, book
+    return None

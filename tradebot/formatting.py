@@ -1,0 +1,39 @@
+"""How numbers and dates read, in one place: `$111.7 bn`, `$1.08 tn`, `+5.9%`, `−28.6%`."""
+
+from __future__ import annotations
+
+import calendar
+
+MINUS = "−"  # U+2212: the typographic minus, as wire copy prints it
+CURRENCY_PREFIX = {"USD": "$", "CNY": "CNY "}
+# (scale, suffix, decimals): trillions need two decimals to say anything ($1.08 tn)
+_SCALES = ((1e12, "tn", 2), (1e9, "bn", 1), (1e6, "mn", 1))
+
+
+def money(value: float, unit: str = "USD") -> str:
+    """The size of an amount, without its sign: callers say surplus/deficit in words."""
+    prefix = CURRENCY_PREFIX.get(unit, f"{unit} ")
+    amount = abs(value)
+    for scale, suffix, decimals in _SCALES:
+        # compare after rounding, so 999.96 bn reads as $1.00 tn, not $1000.0 bn
+        if round(amount / scale, decimals) >= 1:
+            return f"{prefix}{amount / scale:.{decimals}f} {suffix}"
+    return f"{prefix}{amount:,.0f}"
+
+
+def percent(value: float) -> str:
+    text = f"{value:+.1f}%"
+    if text in ("+0.0%", "-0.0%"):
+        return "0.0%"
+    return text.replace("-", MINUS)
+
+
+def release_date(published: str) -> str:
+    """`2025-12` → `December 2025`; `2026-03-10` → `10 March 2026`."""
+    parts = published.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        name = f"{calendar.month_name[month]} {year}"
+        return f"{int(parts[2])} {name}" if len(parts) > 2 else name
+    except (ValueError, IndexError):
+        return published

@@ -1,0 +1,83 @@
+"""Published headline figures in the CSV format of `data/seed/published_figures.csv`.
+
+Columns: reporter, partner, indicator, period (`YYYY-MM` or `YYYY-MM..YYYY-MM`), value
+(full units), unit (`USD`, `CNY` or `percent`), published (`YYYY-MM` or `YYYY-MM-DD`),
+source, source_url, note. Every row is checked before any is returned, so a bad file
+is refused whole with the line that is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tradebot.errors import DataFileError
+from tradebot.figures import INDICATORS, UNITS
+
+COLUMNS = ("reporter", "partner", "indicator", "period", "value", "unit", "published", "source", "source_url", "note")
+_CODE = re.compile(r"[A-Z]{3}|EU27|ASEAN")
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:\.\.(\d{4})-(0[1-9]|1[0-2]))?")
+_PUBLISHED = re.compile(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?")
+
+
+def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
+    """Rows for the `figures` table, or `DataFileError` naming the first bad line."""
+    retrieved_at = retrieved_at or datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(_rows(csv.DictReader(handle), path.name, retrieved_at))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DataFileError(f"{path.name} cannot be read: {error}") from None
+
+
+def _rows(reader: csv.DictReader, name: str, retrieved_at: str) -> Iterable[dict]:
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
+    if missing:
+        raise DataFileError(f"{name} is not a published-figures file: it lacks the columns {', '.join(missing)}.")
+    for row in reader:
+        line = reader.line_num
+        try:
+            yield _figure(row, retrieved_at)
+        except ValueError as problem:
+            raise DataFileError(f"{name} line {line}: {problem}") from None
+
+
+def _figure(row: dict, retrieved_at: str) -> dict:
+    fields = {key: (value or "").strip() for key, value in row.items() if key}
+    for key in ("reporter", "partner"):
+        if not _CODE.fullmatch(fields[key]):
+            raise ValueError(f"{key} “{fields[key]}” is not an ISO alpha-3 code, EU27 or ASEAN")
+    if fields["indicator"] not in INDICATORS:
+        raise ValueError(f"indicator “{fields['indicator']}” is not one of {', '.join(INDICATORS)}")
+    period = _PERIOD.fullmatch(fields["period"])
+    if not period:
+        raise ValueError(f"period “{fields['period']}” is not YYYY-MM or YYYY-MM..YYYY-MM")
+    start = f"{period.group(1)}-{period.group(2)}"
+    end = f"{period.group(3)}-{period.group(4)}" if period.group(3) else start
+    if end < start:
+        raise ValueError(f"period “{fields['period']}” ends before it starts")
+    try:
+        value = float(fields["value"])
+    except ValueError:
+        raise ValueError(f"value “{fields['value']}” is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"value “{fields['value']}” is not a finite number")
+    unit = fields["unit"]
+    if unit not in UNITS:
+        raise ValueError(f"unit “{unit}” is not one of {', '.join(UNITS)}")
+    if (unit == "percent") != fields["indicator"].endswith("_yoy"):
+        raise ValueError(f"unit {unit} does not fit indicator {fields['indicator']}")
+    if not _PUBLISHED.fullmatch(fields["published"]):
+        raise ValueError(f"published “{fields['published']}” is not YYYY-MM or YYYY-MM-DD")
+    if not fields["source"]:
+        raise ValueError("source is empty")
+    return {
+        "reporter": fields["reporter"], "partner": fields["partner"], "indicator": fields["indicator"],
+        "period_start": start, "period_end": end, "value": value, "unit": unit,
+        "source": fields["source"], "published": fields["published"], "retrieved_at": retrieved_at,
+        "source_url": fields["source_url"], "note": fields["note"],
+    }

@@ -1,0 +1,187 @@
+"""The SQLite store of trade figures: schema, migrations, writes and the reads answers need.
+
+Reads use the plain `sqlite3` connection and only indexed lookups, so answering never
+imports sqlite-utils (which imports pandas). Schema changes and imports go through
+sqlite-utils, loaded only when something is written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+FIGURE_COLUMNS = (
+    "reporter", "partner", "indicator", "period_start", "period_end", "value", "unit",
+    "source", "published", "retrieved_at", "source_url", "note",
+)
+# One series = one number over its vintages; `published` tells the vintages apart.
+SERIES_KEY = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source")
+# The primary key's column order is chosen so that its index serves every read:
+# a series' vintages, the periods of a reporter/partner/indicator by end month, and the
+# newest vintage (published is last, so ORDER BY published DESC walks the index).
+FIGURES_PK = (*SERIES_KEY, "published")
+
+
+# --- migrations -----------------------------------------------------------------------
+# Each step runs once, in order, inside one transaction with the version bump;
+# PRAGMA user_version records how many have run.
+
+
+def _v1_figures(db: Database) -> None:
+    db.table("figures").create(
+        {
+            "reporter": str, "partner": str, "indicator": str,
+            "period_start": str, "period_end": str,
+            "value": float, "unit": str, "source": str, "published": str,
+            "retrieved_at": str, "source_url": str, "note": str,
+        },
+        pk=FIGURES_PK,
+        not_null=set(FIGURES_PK) | {"value"},
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    added: int = 0
+    revised: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return f"read {self.read}, added {self.added} (of which {self.revised} revisions), skipped {self.skipped} unchanged"
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path))
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 5000")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- schema ---
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> int:
+        """Bring the schema up to date; return how many steps ran."""
+        start = self.version
+        if start >= SCHEMA_VERSION:
+            return 0
+        db = self._db()
+        if str(self.path) != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a sync
+        for number, step in enumerate(MIGRATIONS[start:], start=start + 1):
+            with db.atomic():
+                step(db)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+        return SCHEMA_VERSION - start
+
+    def _db(self) -> Database:
+        from sqlite_utils import Database  # imports pandas: keep it off the answer path
+
+        return Database(self.conn)
+
+    # --- writes ---
+
+    def add_figures(self, rows: Iterable[dict]) -> ImportReport:
+        """Store figures as vintages, all or nothing.
+
+        A row whose value equals the newest stored vintage of its series adds nothing;
+        a changed value is stored beside the old one (a revision). Any error rolls the
+        whole batch back, so the database is exactly as before.
+        """
+        db = self._db()
+        report = ImportReport()
+        columns = ", ".join(FIGURE_COLUMNS)
+        placeholders = ", ".join("?" for _ in FIGURE_COLUMNS)
+        same_series = " AND ".join(f"f.{c} = i.{c}" for c in SERIES_KEY)
+        with db.atomic():
+            self.conn.execute(f"CREATE TEMP TABLE incoming AS SELECT {columns} FROM figures WHERE 0")
+            try:
+                self.conn.execute(f"CREATE UNIQUE INDEX temp.incoming_pk ON incoming ({', '.join(FIGURES_PK)})")
+                for row in rows:
+                    report.read += 1
+                    self.conn.execute(
+                        f"INSERT OR IGNORE INTO incoming ({columns}) VALUES ({placeholders})",
+                        [row.get(c) for c in FIGURE_COLUMNS],
+                    )
+                self.conn.execute("ALTER TABLE incoming ADD COLUMN status TEXT")
+                self.conn.execute(
+                    f"""UPDATE incoming AS i SET status = CASE
+                        WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series} AND f.published = i.published)
+                            THEN 'same vintage'
+                        WHEN (SELECT f.value FROM figures f WHERE {same_series}
+                              ORDER BY f.published DESC LIMIT 1) = i.value THEN 'unchanged'
+                        WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series}) THEN 'revised'
+                        ELSE 'new' END"""
+                )
+                counts = dict(self.conn.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+                self.conn.execute(
+                    f"INSERT INTO figures ({columns}) SELECT {columns} FROM incoming WHERE status IN ('new', 'revised')"
+                )
+            finally:
+                self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
+        report.revised = counts.get("revised", 0)
+        report.added = counts.get("new", 0) + report.revised
+        report.skipped = report.read - report.added
+        return report
+
+    # --- reads (each one indexed; see FIGURES_PK) ---
+
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM figures LIMIT 1").fetchone() is None
+
+    def series_rows(
+        self, reporter: str, partner: str, indicators: Sequence[str], first_end: str, last_end: str
+    ) -> list[sqlite3.Row]:
+        """Every vintage of the pair's indicators whose period ends in [first_end, last_end]."""
+        marks = ", ".join("?" for _ in indicators)
+        return self.conn.execute(
+            f"""SELECT * FROM figures
+                WHERE reporter = ? AND partner = ? AND indicator IN ({marks})
+                  AND period_end BETWEEN ? AND ?""",
+            (reporter, partner, *indicators, first_end, last_end),
+        ).fetchall()
+
+    def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8) -> list[tuple[str, str]]:
+        """The newest (period_start, period_end) pairs of a series, newest end first."""
+        return self.conn.execute(
+            """SELECT DISTINCT period_start, period_end FROM figures
+               WHERE reporter = ? AND partner = ? AND indicator = ?
+               ORDER BY period_end DESC, period_start DESC LIMIT ?""",
+            (reporter, partner, indicator, limit),
+        ).fetchall()
+
+    def has_reporter(self, reporter: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM figures WHERE reporter = ? LIMIT 1", (reporter,)).fetchone() is not None
+
+    def reporters(self) -> list[str]:
+        """Distinct reporters by hopping along the index (one seek each), not a scan."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                """WITH RECURSIVE hop(code) AS (
+                       SELECT min(reporter) FROM figures
+                       UNION ALL
+                       SELECT (SELECT min(reporter) FROM figures WHERE reporter > hop.code)
+                       FROM hop WHERE hop.code IS NOT NULL)
+                   SELECT code FROM hop WHERE code IS NOT NULL"""
+            )
+        ]
