@@ -1,0 +1,190 @@
+"""The store: migrations, the seed, vintages, all-or-nothing imports, indexed reads."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT_DIR, TODAY, snapshot
+from tradebot.answers import ask
+from tradebot.config import SEED_DIR, Settings
+from tradebot.errors import DataFileError
+from tradebot.sources import published_csv
+from tradebot.store import FIGURES_PK, SCHEMA_VERSION, Store
+from tradebot.sync import load_seed, open_store
+
+SEED_ROWS = sum(1 for _ in csv.DictReader(open(SEED_DIR / "published_figures.csv", encoding="utf-8")))
+
+
+def test_a_missing_database_is_created_migrated_and_seeded(tmp_path):
+    path = tmp_path / "new" / "tradebot.db"
+    store = open_store(Settings(db_path=path))
+    assert path.exists()
+    assert store.version == SCHEMA_VERSION
+    assert store.conn.execute("SELECT count(*) FROM figures").fetchone()[0] == SEED_ROWS
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_migrations_are_tracked_and_run_once(tmp_path):
+    store = Store(tmp_path / "t.db")
+    assert store.version == 0
+    assert store.migrate() == SCHEMA_VERSION
+    assert store.migrate() == 0
+    pk = [row["name"] for row in sorted(store.conn.execute("PRAGMA table_info(figures)"), key=lambda r: r["pk"]) if row["pk"]]
+    assert tuple(pk) == FIGURES_PK
+
+
+def test_an_empty_database_is_filled_from_the_seed(tmp_path):
+    path = tmp_path / "t.db"
+    empty = Store(path)
+    empty.migrate()
+    empty.close()
+    store = open_store(Settings(db_path=path))
+    assert not store.is_empty()
+
+
+def test_reloading_the_seed_changes_nothing(store):
+    before = snapshot(store)
+    report = load_seed(store, SEED_DIR)
+    assert (report.read, report.added, report.skipped) == (SEED_ROWS, 0, SEED_ROWS)
+    assert snapshot(store) == before
+
+
+def _row(**changes) -> dict:
+    row = {
+        "reporter": "CHN", "partner": "WLD", "indicator": "balance", "period_start": "2025-11",
+        "period_end": "2025-11", "value": 111680000000.0, "unit": "USD", "source": "China Customs (GACC)",
+        "published": "2025-12", "retrieved_at": "2026-11-29T00:00:00+00:00", "source_url": "", "note": "",
+    }
+    return {**row, **changes}
+
+
+def test_an_unchanged_value_with_a_later_release_date_adds_no_vintage(store):
+    report = store.add_figures([_row(published="2026-01")])
+    assert (report.added, report.skipped) == (0, 1)
+
+
+def test_a_changed_value_is_kept_as_a_new_vintage_and_answers_say_revised(store):
+    report = store.add_figures([_row(value=112_000_000_000.0, published="2026-01")])
+    assert (report.added, report.revised) == (1, 1)
+    vintages = store.conn.execute(
+        "SELECT value, published FROM figures WHERE reporter='CHN' AND partner='WLD' AND indicator='balance'"
+        " AND period_start='2025-11' AND period_end='2025-11' ORDER BY published"
+    ).fetchall()
+    assert [tuple(v) for v in vintages] == [(111680000000.0, "2025-12"), (112000000000.0, "2026-01")]
+    answer = ask(store, "/surplus china period:2025-11", TODAY)
+    assert answer.title.startswith("China — trade surplus, November 2025: $112.0 bn (revised from $111.7 bn")
+    assert {(f.value, f.published) for f in answer.figures if f.indicator == "balance" and str(f.period) == "2025-11"} == {
+        (111680000000.0, "2025-12"), (112000000000.0, "2026-01")}
+
+
+def test_a_failing_import_leaves_the_database_exactly_as_it_was(store):
+    before = snapshot(store)
+    good = _row(partner="JPN", value=1.0)
+    broken = _row(partner="KOR", value=None)  # violates NOT NULL after the good row went in
+    with pytest.raises(Exception):
+        store.add_figures([good, broken])
+    assert snapshot(store) == before
+    # and the store still takes the next import
+    assert store.add_figures([good]).added == 1
+
+
+def _break_seed(seed_dir, line: int, column: str, value: str) -> None:
+    path = seed_dir / "published_figures.csv"
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    rows[line - 2][column] = value
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("value", "abc", "line 2: value “abc” is not a number"),
+        ("value", "inf", "line 2: value “inf” is not a finite number"),
+        ("period", "2025-13", "line 2: period “2025-13” is not YYYY-MM"),
+        ("period", "2025-11..2025-01", "line 2: period “2025-11..2025-01” ends before it starts"),
+        ("indicator", "surplus", "line 2: indicator “surplus” is not one of"),
+        ("reporter", "China", "line 2: reporter “China” is not an ISO alpha-3 code"),
+        ("unit", "percent", "line 2: unit percent does not fit indicator"),
+        ("published", "Dec 2025", "line 2: published “Dec 2025” is not YYYY-MM or YYYY-MM-DD"),
+        ("source", "", "line 2: source is empty"),
+    ],
+)
+def test_a_malformed_seed_row_is_one_clear_sentence_and_writes_nothing(store, seed_copy, column, value, words):
+    _break_seed(seed_copy, 2, column, value)
+    before = snapshot(store)
+    with pytest.raises(DataFileError) as caught:
+        load_seed(store, seed_copy)
+    assert words in caught.value.message
+    assert "\n" not in caught.value.message
+    assert snapshot(store) == before
+
+
+def test_a_malformed_seed_on_first_use_leaves_an_empty_store_that_loads_once_fixed(tmp_path, seed_copy):
+    _break_seed(seed_copy, 300, "value", "12,5")
+    settings = Settings(db_path=tmp_path / "t.db", seed_dir=seed_copy)
+    with pytest.raises(DataFileError, match="line 300"):
+        open_store(settings)
+    broken = Store(settings.db_path)
+    assert broken.is_empty()
+    broken.close()
+    store = open_store(Settings(db_path=settings.db_path))  # the real seed
+    assert not store.is_empty()
+
+
+def test_a_file_without_the_columns_is_refused(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="is not a published-figures file"):
+        published_csv.read(path)
+
+
+QUESTIONS = [
+    "surplus china",
+    "/surplus china partner:us period:2025-11",
+    "/exports china partner:asean period:Jan-Nov 2025",
+    "/imports china period:2025-02",
+    "/surplus china period:2025",
+    "/exports china period:ytd",
+    "us deficit with china",
+    "/surplus china period:2019-05",
+    "surplus japan",
+]
+
+
+def test_answers_only_use_indexed_lookups(store):
+    """Every statement answering runs is a SEARCH on an index, never a SCAN of figures."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    for question in QUESTIONS:
+        ask(store, question, TODAY)
+    store.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(reads) >= len(QUESTIONS)
+    for statement in reads:
+        plan = " | ".join(row["detail"] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {statement}"))
+        assert "SCAN figures" not in plan, (statement, plan)
+        if "FROM figures" in statement:
+            assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan or "USING COVERING INDEX" in plan, (statement, plan)
+
+
+def test_answering_never_imports_pandas(db_path):
+    code = (
+        "import sys\n"
+        "from tradebot.config import Settings\n"
+        "from tradebot.sync import open_store\n"
+        "from tradebot.answers import ask\n"
+        f"store = open_store(Settings(db_path={str(db_path)!r}))\n"
+        "for q in ['surplus china', '/exports china partner:us period:2025-11', 'nonsense words']:\n"
+        "    ask(store, q)\n"
+        "print('pandas' in sys.modules, 'sqlite_utils' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR, check=True)
+    assert result.stdout.split() == ["False", "False"]
