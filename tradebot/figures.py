@@ -141,7 +141,7 @@ class FigureBook:
         if allow_sum and not period.is_month:
             parts, missing = self._parts(indicator, period)
             if not missing:
-                return _combine(indicator, parts, sum(part.value for part in parts), f"sum of {len(parts)} periods")
+                return _combine(indicator, parts, sum(part.value for part in parts), "sum of " + ", ".join(p.period.label for p in parts))
         return None
 
     def missing_months(self, indicator: str, period: Period) -> list[Month]:
@@ -149,24 +149,22 @@ class FigureBook:
         return self._parts(indicator, period)[1]
 
     def _parts(self, indicator: str, period: Period) -> tuple[list[Figure], list[Month]]:
-        """Split a cumulative period into figures the store has: single months, or China's
-        combined January–February where the single months are not published."""
+        """Split a cumulative period into figures the store has, longest first at each step:
+        a published cumulative run such as Jan–Jun (or China's combined Jan–Feb), then
+        single months. Returns the parts and the months nothing covers."""
         parts: list[Figure] = []
         missing: list[Month] = []
         month = period.start
         while month <= period.end:
-            if month.month == 1 and month.plus(1) <= period.end and period != Period.jan_feb(month.year):
-                jan_feb = self.value(indicator, Period.jan_feb(month.year), allow_sum=False)
-                if jan_feb and not self.value(indicator, Period.month(month), allow_sum=False):
-                    parts.append(jan_feb)
-                    month = month.plus(2)
-                    continue
-            figure = self.value(indicator, Period.month(month), allow_sum=False)
-            if figure:
-                parts.append(figure)
+            for end in _ends_longest_first(month, period):
+                figure = self.value(indicator, Period(month, end), allow_sum=False)
+                if figure:
+                    parts.append(figure)
+                    month = end.plus(1)
+                    break
             else:
                 missing.append(month)
-            month = month.plus(1)
+                month = month.plus(1)
         return parts, missing
 
     def growth(self, indicator: str, period: Period) -> Figure | None:
@@ -183,6 +181,16 @@ class FigureBook:
         change = round((current.value / base.value - 1) * 100, 1)
         figure = _combine(f"{indicator}_yoy", [current, base], change, f"computed from {period.label} and {base.period.label}")
         return replace(figure, period=period, unit="percent")
+
+
+def _ends_longest_first(start: Month, period: Period) -> list[Month]:
+    """End months for a part of `period` beginning at `start`, never `period` itself."""
+    last = period.end if start != period.start else period.end.plus(-1)
+    ends, end = [], last
+    while end >= start:
+        ends.append(end)
+        end = end.plus(-1)
+    return ends
 
 
 def latest_period(store: Store, reporter: str, partner: str, indicator: str) -> tuple[Period, FigureBook] | None:

@@ -127,7 +127,7 @@ def _parse_phrase(text: str, today: date) -> Query:
             leftovers.append(words[index])
         index += 1
     if leftovers:
-        _explain_leftovers(leftovers, found_country=reporter is not None)
+        _explain_leftovers(leftovers, found_country=reporter is not None, found_intent=intent is not None)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return Query(intent=intent or "balance", reporter=reporter, partner=partner or "WLD", period=period or LATEST)
@@ -162,12 +162,12 @@ def _more_countries(words: list[str], index: int) -> bool:
     return any(_country_at(words, i)[0] for i in range(index, len(words)))
 
 
-def _explain_leftovers(leftovers: list[str], found_country: bool) -> None:
-    """Words that are neither countries, flows, periods nor filler: a typo of a country
-    name gets a "did you mean"; anything else gets a hint rather than a guess."""
+def _explain_leftovers(leftovers: list[str], found_country: bool, found_intent: bool) -> None:
+    """Words that are neither countries, flows, periods nor filler. Where a country should be
+    (no country yet) a name-like word gets "did you mean"; anything else gets a hint, never a guess."""
     phrase = " ".join(leftovers)
-    if not found_country:
+    if not found_country and all(word.isalpha() for word in leftovers):
         suggestions = [country for country, _score in countries.fuzzy_matches(phrase, limit=3)]
-        if suggestions or len(leftovers) == 1:
+        if suggestions or (found_intent and len(leftovers) == 1):
             raise countries.unknown(phrase, suggestions)
     raise NotUnderstood(f"I couldn't place “{echo(phrase)}”; {EXAMPLES}.")
