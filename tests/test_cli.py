@@ -1,0 +1,109 @@
+"""The ★ CLI contract, through the real `python bot.py` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT_DIR
+
+FIGURE_KEYS = {"reporter", "partner", "indicator", "period", "value", "unit", "source", "published", "derived"}
+
+
+def run_bot(*args: str, db=None, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "DISCORD_TOKEN": "", **env}
+    if db is not None:
+        environment["TRADEBOT_DB"] = str(db)
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bot.py"), *args],
+        input=stdin, capture_output=True, text=True, env=environment, cwd=PROJECT_DIR, timeout=60,
+    )
+
+
+def test_ask_json_has_exactly_the_contract_shape(db_path):
+    result = run_bot("ask", "--json", "/surplus china period:2025-11", db=db_path)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"query", "text", "figures", "error"}
+    assert payload["query"] == {"intent": "balance", "reporter": "CHN", "partner": "WLD", "period": "2025-11"}
+    assert payload["error"] is None
+    assert all(set(figure) == FIGURE_KEYS for figure in payload["figures"])
+    balance = payload["figures"][0]
+    assert balance == {
+        "reporter": "CHN", "partner": "WLD", "indicator": "balance", "period": "2025-11", "value": 111680000000,
+        "unit": "USD", "source": "China Customs (GACC)", "published": "2025-12", "derived": False,
+    }
+    assert isinstance(balance["value"], int)
+    assert payload["text"].startswith("China — trade surplus, November 2025: $111.7 bn")
+
+
+def test_ask_prints_text_and_exits_zero(db_path):
+    result = run_bot("ask", "surplus", "china", db=db_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("China — trade surplus, Jan–Feb 2026: $213.6 bn")
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("surplus narnia", "unknown_country"), ("/surplus china period:2031", "bad_period"), ("", "not_understood"),
+     ("/exports china period:2019-05", "no_data")],
+)
+def test_ask_that_cannot_answer_exits_one_with_an_error_code(db_path, text, code):
+    result = run_bot("ask", "--json", text, db=db_path)
+    assert result.returncode == 1
+    payload = json.loads(result.stdout)
+    assert payload["error"]["code"] == code
+    assert payload["figures"] == []
+    assert payload["text"] == payload["error"]["message"]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_database_is_created_and_seeded_on_first_use(tmp_path):
+    db = tmp_path / "fresh" / "tradebot.db"
+    result = run_bot("ask", "--json", "/exports china partner:asean period:Jan-Nov 2025", db=db)
+    assert result.returncode == 0, result.stderr
+    assert db.exists()
+    assert json.loads(result.stdout)["figures"][0]["value"] == 599033500000
+
+
+def test_a_broken_seed_is_one_line_exit_one_and_no_traceback(tmp_path, seed_copy):
+    path = seed_copy / "published_figures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace("USD", "dollars", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_bot("ask", "surplus china", db=tmp_path / "t.db", TRADEBOT_SEED_DIR=str(seed_copy))
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: published_figures.csv line 5: unit “dollars” is not one of USD, CNY, percent"
+
+
+@pytest.mark.parametrize("args", [(), ("run",)])
+def test_run_without_a_token_is_one_line_and_exit_two(args, tmp_path):
+    result = run_bot(*args, db=tmp_path / "t.db")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DISCORD_TOKEN" in lines[0] and "python bot.py console" in lines[0]
+    assert "discord.com/developers" in lines[0]
+
+
+def test_console_answers_each_line(db_path):
+    result = run_bot("console", db=db_path, stdin="surplus china\n/exports china partner:us period:2025-11\nsurplus narnia\nquit\n")
+    assert result.returncode == 0
+    assert "China — trade surplus, Jan–Feb 2026: $213.6 bn" in result.stdout
+    assert "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)" in result.stdout
+    assert "I don't know a country called “narnia”" in result.stdout
+
+
+def test_console_json_prints_one_ask_object_per_input_line(db_path):
+    lines = ["surplus china", "", "/imports china period:2025-02", "bogus words here"]
+    result = run_bot("console", "--json", db=db_path, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(objects) == len(lines)
+    assert [o["error"]["code"] if o["error"] else None for o in objects] == [None, "not_understood", None, "not_understood"]
+    assert objects[2]["query"]["period"] == "2025-01..2025-02"
