@@ -123,9 +123,12 @@ def _answer(store: Store, query: Query) -> Answer:
     if not store.has_reporter(reporter.code):
         have = ", ".join(countries.by_code(code).name for code in store.reporters()) or "nothing yet"
         raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {have}.")
-    latest = latest_period(store, reporter.code, partner.code, indicator)
-    if latest is None:
-        raise NoData(f"The store has no figures for {what}.")
+
+    def latest() -> tuple[Period, FigureBook]:
+        found = latest_period(store, reporter.code, partner.code, indicator)
+        if found is None:
+            raise NoData(f"The store has no figures for {what}.")
+        return found
 
     notes: list[str] = []
     period, book = _resolve_period(store, query.period, latest, reporter.code, partner.code)
@@ -137,7 +140,7 @@ def _answer(store: Store, query: Query) -> Answer:
             notes.append(f"You asked for {period.label}: {JAN_FEB_NOTE}")
             period, book, headline = jan_feb, combined, combined.value(indicator, jan_feb)
     if headline is None:
-        raise NoData(f"No figure for {what} in {period.label}; the latest is {latest[0].label}.")
+        raise NoData(f"No figure for {what} in {period.label}; the latest is {latest()[0].label}.")
     if period.is_jan_feb and not notes and reporter.code == "CHN":
         notes.append(JAN_FEB_NOTE)
 
@@ -170,14 +173,18 @@ def _answer(store: Store, query: Query) -> Answer:
     )
 
 
-def _resolve_period(store: Store, spec: PeriodSpec, latest: tuple[Period, FigureBook], reporter: str, partner: str):
-    latest_period_, latest_book = latest
+def _resolve_period(store: Store, spec: PeriodSpec, latest, reporter: str, partner: str) -> tuple[Period, FigureBook]:
+    """The months a query's period means, and the figures around them. `latest` is called
+    only when the spec needs it: a fixed period costs one query, not two."""
+    if spec.kind == "fixed":
+        return spec.period, FigureBook.load(store, reporter, partner, spec.period)
+    newest, book = latest()
     if spec.kind == "latest":
-        return latest_period_, latest_book
-    if spec.kind == "ytd":
-        period = Period(Month(latest_period_.end.year, 1), latest_period_.end)
-        return period, latest_book if period == latest_period_ else FigureBook.load(store, reporter, partner, period)
-    return spec.period, FigureBook.load(store, reporter, partner, spec.period)
+        return newest, book
+    year_to_date = Period(Month(newest.end.year, 1), newest.end)
+    if year_to_date == newest:
+        return newest, book
+    return year_to_date, FigureBook.load(store, reporter, partner, year_to_date)
 
 
 def _year_to_date(period: Period) -> Period | None:

@@ -84,11 +84,13 @@ class FigureBook:
         self.reporter = reporter
         self.partner = partner
         self.currency = currency
-        self._vintages: dict[tuple[str, Period], list] = defaultdict(list)
+        # keyed by the stored strings: parsing every row into a Period would cost more than the query
+        self._vintages: dict[tuple[str, str, str], list] = defaultdict(list)
+        self._ends_by_start: dict[str, set[str]] = defaultdict(set)  # which runs exist, for summing
         for row in rows:
             if row["unit"] in (currency, "percent"):
-                period = Period(Month.parse(row["period_start"]), Month.parse(row["period_end"]))
-                self._vintages[(row["indicator"], period)].append(row)
+                self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
+                self._ends_by_start[row["period_start"]].add(row["period_end"])
 
     @classmethod
     def load(cls, store: Store, reporter: str, partner: str, period: Period, currency: str = "USD") -> FigureBook:
@@ -98,14 +100,11 @@ class FigureBook:
         rows = store.series_rows(reporter, partner, INDICATORS, str(first), str(period.end))
         return cls(reporter, partner, rows, currency)
 
-    def periods(self) -> set[Period]:
-        return {period for (_indicator, period) in self._vintages}
-
     # --- selection ---
 
     def published(self, indicator: str, period: Period) -> Figure | None:
         """The newest vintage from the best source, as published."""
-        vintages = self._vintages.get((indicator, period))
+        vintages = self._vintages.get((indicator, str(period.start), str(period.end)))
         if not vintages:
             return None
         best_rank = min(source_rank(self.reporter, row["source"]) for row in vintages)
@@ -156,7 +155,7 @@ class FigureBook:
         missing: list[Month] = []
         month = period.start
         while month <= period.end:
-            for end in _ends_longest_first(month, period):
+            for end in self._part_ends(month, period):
                 figure = self.value(indicator, Period(month, end), allow_sum=False)
                 if figure:
                     parts.append(figure)
@@ -166,6 +165,14 @@ class FigureBook:
                 missing.append(month)
                 month = month.plus(1)
         return parts, missing
+
+    def _part_ends(self, start: Month, period: Period) -> list[Month]:
+        """End months of stored runs that begin at `start` and fit inside `period` (never
+        `period` itself), longest first; the single month always comes last."""
+        last = str(period.end if start != period.start else period.end.plus(-1))
+        ends = sorted((end for end in self._ends_by_start.get(str(start), ()) if end <= last), reverse=True)
+        runs = [Month.parse(end) for end in ends if end != str(start)]
+        return [*runs, start]
 
     def growth(self, indicator: str, period: Period) -> Figure | None:
         """Year-on-year change in percent: as published, else computed from the two values."""
@@ -181,16 +188,6 @@ class FigureBook:
         change = round((current.value / base.value - 1) * 100, 1)
         figure = _combine(f"{indicator}_yoy", [current, base], change, f"computed from {period.label} and {base.period.label}")
         return replace(figure, period=period, unit="percent")
-
-
-def _ends_longest_first(start: Month, period: Period) -> list[Month]:
-    """End months for a part of `period` beginning at `start`, never `period` itself."""
-    last = period.end if start != period.start else period.end.plus(-1)
-    ends, end = [], last
-    while end >= start:
-        ends.append(end)
-        end = end.plus(-1)
-    return ends
 
 
 def latest_period(store: Store, reporter: str, partner: str, indicator: str) -> tuple[Period, FigureBook] | None:

@@ -154,8 +154,8 @@ class Store:
         """Every vintage of the pair's indicators whose period ends in [first_end, last_end]."""
         marks = ", ".join("?" for _ in indicators)
         return self.conn.execute(
-            f"""SELECT * FROM figures
-                WHERE reporter = ? AND partner = ? AND indicator IN ({marks})
+            f"""SELECT indicator, period_start, period_end, value, unit, source, published, source_url, note
+                FROM figures WHERE reporter = ? AND partner = ? AND indicator IN ({marks})
                   AND period_end BETWEEN ? AND ?""",
             (reporter, partner, *indicators, first_end, last_end),
         ).fetchall()
