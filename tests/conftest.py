@@ -49,4 +49,5 @@ def seed_copy(tmp_path) -> Path:
 
 def snapshot(store: Store) -> list[tuple]:
     """Every figure row, in a fixed order: equal snapshots mean an unchanged database."""
-    return [tuple(row) for row in store.conn.execute("SELECT * FROM figures ORDER BY reporter, partner, indicator, period_start, period_end, source, published")]
+    order = "reporter, partner, indicator, period_start, period_end, source, published"
+    return [tuple(row) for row in store.conn.execute(f"SELECT * FROM figures ORDER BY {order}")]

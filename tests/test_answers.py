@@ -9,12 +9,13 @@ import re
 
 import pytest
 
-from conftest import TODAY, snapshot
 from tradebot import formatting
 from tradebot.answers import ask
 from tradebot.figures import Figure
 from tradebot.questions import parse
 from tradebot.store import Store
+
+from conftest import TODAY, snapshot
 
 
 def _ask(store: Store, text: str):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from conftest import PROJECT_DIR, TODAY, snapshot
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
 from tradebot.errors import DataFileError
 from tradebot.sources import published_csv
 from tradebot.store import FIGURES_PK, SCHEMA_VERSION, Store
 from tradebot.sync import load_seed, open_store
+
+from conftest import PROJECT_DIR, TODAY, snapshot
 
 SEED_ROWS = sum(1 for _ in csv.DictReader(open(SEED_DIR / "published_figures.csv", encoding="utf-8")))
 
@@ -86,7 +88,7 @@ def test_a_failing_import_leaves_the_database_exactly_as_it_was(store):
     before = snapshot(store)
     good = _row(partner="JPN", value=1.0)
     broken = _row(partner="KOR", value=None)  # violates NOT NULL after the good row went in
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.add_figures([good, broken])
     assert snapshot(store) == before
     # and the store still takes the next import

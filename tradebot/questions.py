@@ -12,7 +12,7 @@ from datetime import date
 
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
-from tradebot.periods import LATEST, parse_period, find_period
+from tradebot.periods import LATEST, find_period, parse_period
 from tradebot.query import Query
 
 MAX_LENGTH = 500
@@ -83,11 +83,12 @@ def _split_options(rest: str, command: str) -> dict[str, str]:
     positional = rest[: marks[0].start()] if marks else rest
     if positional.strip():
         options["country"] = positional.strip()
-    for mark, following in zip(marks, [*marks[1:], None]):
+    ends = [mark.start() for mark in marks[1:]] + [len(rest)] * bool(marks)
+    for mark, end in zip(marks, ends, strict=True):
         key = mark.group(1).lower()
         if key not in COMMAND_OPTIONS:
             raise NotUnderstood(f"/{command} has no option “{echo(key)}”; it takes {', '.join(COMMAND_OPTIONS)}.")
-        options[key] = rest[mark.end() : following.start() if following else len(rest)].strip()
+        options[key] = rest[mark.end() : end].strip()
     return options
 
 
