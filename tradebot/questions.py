@@ -83,7 +83,7 @@ def _split_options(rest: str, command: str) -> dict[str, str]:
     positional = rest[: marks[0].start()] if marks else rest
     if positional.strip():
         options["country"] = positional.strip()
-    ends = [mark.start() for mark in marks[1:]] + [len(rest)] * bool(marks)
+    ends = [mark.start() for mark in marks[1:]] + ([len(rest)] if marks else [])
     for mark, end in zip(marks, ends, strict=True):
         key = mark.group(1).lower()
         if key not in COMMAND_OPTIONS:
