@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from tradebot import countries, formatting
+from tradebot import __version__, countries, formatting, releases
 from tradebot.errors import NoData, TradebotError
 from tradebot.figures import Figure, FigureBook, latest_period
 from tradebot.periods import Month, Period, PeriodSpec
@@ -76,6 +76,10 @@ def ask(store: Store, text: str, today: date | None = None) -> Answer:
 
 def answer(store: Store, query: Query, today: date | None = None) -> Answer:
     try:
+        if query.intent == "about":
+            return _about(store, query)
+        if query.intent == "calendar":
+            return _calendar(store, query, today or today_utc())
         return _answer(store, query)
     except TradebotError as error:
         return Answer(query=query, error=error)
@@ -173,7 +177,73 @@ def _answer(store: Store, query: Query) -> Answer:
     )
 
 
-def _resolve_period(store: Store, spec: PeriodSpec, latest, reporter: str, partner: str) -> tuple[Period, FigureBook]:
+def _headline_of(store: Store, reporter: str) -> Figure | None:
+    """A reporter's newest world balance (else exports): what "latest" means for it."""
+    for indicator in ("balance", "exports", "imports"):
+        found = latest_period(store, reporter, "WLD", indicator)
+        if found:
+            return found[1].value(indicator, found[0])
+    return None
+
+
+def _about(store: Store, query: Query) -> Answer:
+    """Sources and coverage: per reporter and source, how many figures, the newest period and release."""
+    lines = []
+    coverage = store.coverage()
+    for reporter in dict.fromkeys(row["reporter"] for row in coverage):
+        headline = _headline_of(store, reporter)
+        newest = f"newest {headline.period.label}" if headline else "no world totals"
+        for row in (row for row in coverage if row["reporter"] == reporter):
+            released = formatting.release_date(row["last_published"])
+            lines.append(Line(countries.by_code(reporter).name, f"{row['source']}: {row['figures']:,} figures, {newest}, last release {released}"))
+    retrieved = max((row["last_retrieved"] or "" for row in coverage), default="")
+    return Answer(
+        query=query,
+        title=f"tradebot {__version__}: trade figures with their sources",
+        lines=lines or [Line("Store", "empty: no figures yet")],
+        notes=[
+            "Every number comes from this store with its source and release date; “computed” marks figures tradebot derived.",
+            "Commands: /surplus, /exports and /imports (country, partner, period), /calendar and /about.",
+        ],
+        footer=f"Data retrieved {formatting.release_date(retrieved[:10]) if retrieved else 'never'} · tradebot {__version__}",
+    )
+
+
+def _calendar(store: Store, query: Query, today: date) -> Answer:
+    """Per reporter: the newest period in the store and when its source usually publishes the next."""
+    reporters = [query.reporter] if query.reporter else store.reporters()
+    lines, patterns = [], {}
+    for reporter in reporters:
+        name = countries.by_code(reporter).name
+        headline = _headline_of(store, reporter)
+        if headline is None:
+            if query.reporter:
+                raise NoData(f"The store has no world totals for {name}, so there is no release to expect.")
+            continue
+        text = f"latest {headline.period.label} ({headline.source}, released {formatting.release_date(headline.published)})"
+        upcoming = releases.next_release(headline.source, headline.period)
+        if upcoming:
+            patterns[headline.source] = upcoming.pattern.described
+            text += f"; next {upcoming.period.label}, usually {_date_window(upcoming.earliest, upcoming.latest)}"
+            if upcoming.overdue(today):
+                text += " — due already but not in the store yet"
+        lines.append(Line(name, text))
+    title = "Release calendar" + (f" — {countries.by_code(query.reporter).name}" if query.reporter else "")
+    return Answer(
+        query=query, title=title, lines=lines or [Line("Store", "empty: no figures yet")],
+        notes=[f"{source}: {described}." for source, described in patterns.items()],
+        footer=f"Expected dates follow each source's usual pattern, not an announced date · as of {formatting.release_date(today.isoformat())}",
+    )
+
+
+def _date_window(first: date, last: date) -> str:
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {formatting.release_date(first.isoformat()[:7])}"
+    return f"{formatting.release_date(first.isoformat())} – {formatting.release_date(last.isoformat())}"
+
+
+def _resolve_period(
+    store: Store, spec: PeriodSpec, latest, reporter: str, partner: str) -> tuple[Period, FigureBook]:
     """The months a query's period means, and the figures around them. `latest` is called
     only when the spec needs it: a fixed period costs one query, not two."""
     if spec.kind == "fixed":

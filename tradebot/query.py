@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from tradebot.periods import LATEST, PeriodSpec
 
-# The flows an answer can lead with; `/surplus` asks for the balance.
-INTENTS = ("balance", "exports", "imports")
+# The flows a figure answer can lead with (`/surplus` asks for the balance), then the
+# answers about the store itself.
+FIGURE_INTENTS = ("balance", "exports", "imports")
+INTENTS = (*FIGURE_INTENTS, "about", "calendar")
 
 
 @dataclass(frozen=True)

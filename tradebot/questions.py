@@ -13,14 +13,20 @@ from datetime import date
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
 from tradebot.periods import LATEST, find_period, parse_period
-from tradebot.query import Query
+from tradebot.query import FIGURE_INTENTS, Query
 
 MAX_LENGTH = 500
 EXAMPLES = "try `surplus china`, `china exports to us nov 2025` or `/surplus china partner:us period:2025-11`"
 
-# Slash command → intent, and the options each takes (DESIGN.md §4).
-COMMANDS = {"surplus": "balance", "exports": "exports", "imports": "imports"}
-COMMAND_OPTIONS = ("country", "partner", "period")
+FIGURE_OPTIONS = ("country", "partner", "period")
+# Slash command → (intent, the options it takes), as DESIGN.md §4 names them.
+COMMANDS = {
+    "surplus": ("balance", FIGURE_OPTIONS),
+    "exports": ("exports", FIGURE_OPTIONS),
+    "imports": ("imports", FIGURE_OPTIONS),
+    "calendar": ("calendar", ("country",)),
+    "about": ("about", ()),
+}
 
 INTENT_WORDS = {
     "surplus": "balance", "surpluses": "balance", "deficit": "balance", "deficits": "balance",
@@ -61,14 +67,23 @@ def _parse_command(text: str, today: date) -> Query:
     if name not in COMMANDS:
         known = ", ".join(f"/{command}" for command in (*COMMANDS, "ask"))
         raise NotUnderstood(f"“/{echo(name)}” is not a command here; the commands are {known}.")
-    options = _split_options(rest, name)
-    if not options.get("country"):
-        raise NotUnderstood(f"/{name} needs a country, for example `/{name} china`.")
+    intent, allowed = COMMANDS[name]
+    options = _split_options(rest, name, allowed)
+    return command_query(intent, today=today, **options)
+
+
+def command_query(
+    intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *, today: date
+) -> Query:
+    """The `Query` for a slash command's options; Discord and the console both come through here."""
+    if intent in FIGURE_INTENTS and not (country or "").strip():
+        command = next(name for name, (command_intent, _) in COMMANDS.items() if command_intent == intent)
+        raise NotUnderstood(f"/{command} needs a country, for example `/{command} china`.")
     return Query(
-        intent=COMMANDS[name],
-        reporter=countries.resolve(options["country"]).code,
-        partner=countries.resolve(options["partner"]).code if options.get("partner") else "WLD",
-        period=parse_period(options.get("period"), today),
+        intent=intent,
+        reporter=countries.resolve(country).code if country else None,
+        partner=countries.resolve(partner).code if partner else "WLD",
+        period=parse_period(period, today),
     )
 
 
@@ -76,18 +91,21 @@ def _refuse_nested() -> Query:
     raise NotUnderstood(f"Ask in words after /ask; {EXAMPLES}.")
 
 
-def _split_options(rest: str, command: str) -> dict[str, str]:
+def _split_options(rest: str, command: str, allowed: tuple[str, ...]) -> dict[str, str]:
     """`china partner:south korea period:Jan-Nov 2025` → {country, partner, period}."""
     options: dict[str, str] = {}
     marks = list(_OPTION.finditer(rest))
     positional = rest[: marks[0].start()] if marks else rest
     if positional.strip():
-        options["country"] = positional.strip()
+        if not allowed:
+            raise NotUnderstood(f"/{command} takes no options.")
+        options[allowed[0]] = positional.strip()
     ends = [mark.start() for mark in marks[1:]] + ([len(rest)] if marks else [])
     for mark, end in zip(marks, ends, strict=True):
         key = mark.group(1).lower()
-        if key not in COMMAND_OPTIONS:
-            raise NotUnderstood(f"/{command} has no option “{echo(key)}”; it takes {', '.join(COMMAND_OPTIONS)}.")
+        if key not in allowed:
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it takes none"
+            raise NotUnderstood(f"/{command} has no option “{echo(key)}”; {takes}.")
         options[key] = rest[mark.end() : end].strip()
     return options
 

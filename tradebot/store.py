@@ -185,3 +185,27 @@ class Store:
                    SELECT code FROM hop WHERE code IS NOT NULL"""
             )
         ]
+
+    def partners(self, reporter: str) -> list[str]:
+        """A reporter's distinct partners, hopping along the index like `reporters`."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                """WITH RECURSIVE hop(code) AS (
+                       SELECT min(partner) FROM figures WHERE reporter = :reporter
+                       UNION ALL
+                       SELECT (SELECT min(partner) FROM figures WHERE reporter = :reporter AND partner > hop.code)
+                       FROM hop WHERE hop.code IS NOT NULL)
+                   SELECT code FROM hop WHERE code IS NOT NULL""",
+                {"reporter": reporter},
+            )
+        ]
+
+    def coverage(self) -> list[sqlite3.Row]:
+        """Per reporter and source: how many figures, the newest period, release and retrieval.
+        Reads every row: for `/about`, not for answers."""
+        return self.conn.execute(
+            """SELECT reporter, source, count(*) AS figures, max(period_end) AS last_month,
+                      max(published) AS last_published, max(retrieved_at) AS last_retrieved
+               FROM figures GROUP BY reporter, source ORDER BY reporter, source"""
+        ).fetchall()

@@ -1,0 +1,63 @@
+"""When each source usually publishes, so `/calendar` can say what comes next.
+
+The patterns are the ones documented in ../shared/docs/DATA_SOURCES.md: GACC in the 7th–14th
+of the following month, with January and February together in early March; US Census
+(FT-900) about 35 days after the month, early in the second month after; IMF IMTS without
+a calendar, two to four months after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tradebot.periods import Month, Period
+
+
+@dataclass(frozen=True)
+class ReleasePattern:
+    months_after: int  # the release falls in the month this many months after the period ends
+    first_day: int
+    last_day: int
+    combined_jan_feb: bool = False
+    extra_months: int = 0  # spread of an irregular source: the window runs this many months longer
+    described: str = ""
+
+
+PATTERNS = {
+    "China Customs (GACC)": ReleasePattern(
+        1, 7, 14, combined_jan_feb=True,
+        described="about the 7th–14th of the following month; January and February together in early March",
+    ),
+    "US Census Bureau": ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"),
+    "IMF IMTS": ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after"),
+}
+
+
+@dataclass(frozen=True)
+class NextRelease:
+    period: Period
+    earliest: date
+    latest: date
+    pattern: ReleasePattern
+
+    def overdue(self, today: date) -> bool:
+        return today > self.latest
+
+
+def next_release(source: str, latest: Period) -> NextRelease | None:
+    """The period a source should publish after `latest`, and the window it usually lands in."""
+    pattern = PATTERNS.get(source) or (PATTERNS["IMF IMTS"] if source.upper().startswith("IMF") else None)
+    if pattern is None:
+        return None
+    following = latest.end.plus(1)
+    period = Period.month(following)
+    if pattern.combined_jan_feb and following.month == 1:
+        period = Period.jan_feb(following.year)
+    opens = period.end.plus(pattern.months_after)
+    closes = opens.plus(pattern.extra_months)
+    return NextRelease(period, _day(opens, pattern.first_day), _day(closes, pattern.last_day), pattern)
+
+
+def _day(month: Month, day: int) -> date:
+    return date(month.year, month.month, day)
