@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -148,24 +149,33 @@ def unknown(text: str, suggestions: list[Country]) -> UnknownCountry:
     return UnknownCountry(f"I don't know a country called “{shown}”; try a name such as china, us or eu.")
 
 
-def autocomplete(text: str, limit: int = 25) -> list[Country]:
-    """Best-first choices for a partly typed name: prefix matches on names, aliases and codes,
-    then fuzzy ones. Empty input lists the groups, then countries alphabetically."""
+def autocomplete(text: str, limit: int = 25, prefer: Collection[str] = ()) -> list[Country]:
+    """Best-first choices for a partly typed name or code.
+
+    Tiers: exact name, alias or code; display name starting with the text; any name or alias
+    starting with it; a word of a name starting with it; then fuzzy matches. Within a tier the
+    countries in `prefer` (those with data) come first, then alphabetical order. Empty input
+    lists the preferred countries and groups, then the rest alphabetically."""
     key = normalise(text)
     index = _index()
     if not key:
-        ordered = [*GROUPS.values(), *(index.by_code[code] for _name, code in index.choices if code not in GROUPS)]
-        return ordered[:limit]
-    picked: dict[str, Country] = {}
+        groups_first = {code: position for position, code in enumerate(GROUPS)}
+        ranked = sorted(index.by_code.values(), key=lambda c: (groups_first.get(c.code, len(GROUPS)), c.code not in prefer, c.name))
+        return ranked[:limit]
+    tiers: dict[str, int] = {}
     exact = index.names.get(key) or index.codes.get(key)
     if exact:
-        picked[exact] = index.by_code[exact]
-    for name, code in sorted(index.names.items()):
-        if len(picked) >= limit:
-            break
-        if name.startswith(key) or any(word.startswith(key) for word in name.split()):
-            picked.setdefault(code, index.by_code[code])
-    if len(picked) < limit:
+        tiers[exact] = 0
+    for name, code in index.names.items():
+        if name.startswith(key):
+            tier = 1 if name == normalise(index.by_code[code].name) else 2
+        elif f" {key}" in f" {name}":
+            tier = 3
+        else:
+            continue
+        tiers[code] = min(tier, tiers.get(code, tier))
+    if len(tiers) < limit:
         for country, _score in fuzzy_matches(key, limit=limit, cutoff=50):
-            picked.setdefault(country.code, country)
-    return list(picked.values())[:limit]
+            tiers.setdefault(country.code, 4)
+    ranked = sorted(tiers, key=lambda code: (tiers[code], code not in prefer, index.by_code[code].name))
+    return [index.by_code[code] for code in ranked[:limit]]
