@@ -1,22 +1,118 @@
 #!/usr/bin/env python3
 """tradebot's entry point: `run` (the Discord bot, the default), `console` and `ask`.
 
-Thin on purpose: it parses arguments, opens the store and calls into `tradebot`.
+Thin on purpose: it parses arguments and calls into `tradebot`; the Discord client class
+lives here and in `cogs/` only, so the core never imports discord.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import sys
 
 from tradebot.config import Settings
 from tradebot.errors import TradebotError
 
-TOKEN_HELP = (
+log = logging.getLogger("tradebot")
+
+TOKEN_MISSING = (
     "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications, "
     "put its token in .env (see .env.example); `python bot.py console` needs no token."
 )
+TOKEN_REJECTED = (
+    "Discord rejected DISCORD_TOKEN: copy a fresh token from https://discord.com/developers/applications "
+    "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
+)
+# Extensions load one by one in setup_hook; a broken one is logged and skipped.
+EXTENSIONS = ("cogs.figures", "cogs.info")
+
+
+def build_bot(settings: Settings):
+    """The Discord client. Imported lazily so `console` and `ask` never load discord.py."""
+    import discord
+    from discord.ext import commands
+
+    from cogs.utils.tree import TradeTree
+    from tradebot.sync import open_store
+
+    class TradeBot(commands.AutoShardedBot):
+        def __init__(self) -> None:
+            super().__init__(
+                command_prefix=commands.when_mentioned,
+                intents=discord.Intents.default(),
+                # user text is quoted in answers: it must never ping anyone
+                allowed_mentions=discord.AllowedMentions.none(),
+                tree_cls=TradeTree,
+                help_command=None,
+            )
+            self.settings = settings
+            self.store = None
+            self.known_codes: frozenset[str] = frozenset()
+            self.failed_extensions: list[str] = []
+
+        async def setup_hook(self) -> None:
+            self.store = open_store(settings)
+            # autocomplete offers countries the store can answer for first
+            reporters = self.store.reporters()
+            self.known_codes = frozenset(reporters).union(*(self.store.partners(reporter) for reporter in reporters))
+            for extension in EXTENSIONS:
+                try:
+                    await self.load_extension(extension)
+                except Exception:
+                    self.failed_extensions.append(extension)
+                    log.exception("extension %s failed to load; the others still run", extension)
+            # sync once, after every extension is in; a development guild gets the commands instantly
+            guild = discord.Object(id=settings.guild_id) if settings.guild_id else None
+            if guild:
+                self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
+
+        async def on_ready(self) -> None:
+            log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+        async def close(self) -> None:
+            await super().close()
+            if self.store is not None:
+                self.store.close()
+
+    return TradeBot()
+
+
+async def serve(settings: Settings) -> int:
+    """Run the bot until it is closed; 2 when Discord refuses the token or the intents."""
+    import discord
+
+    bot = build_bot(settings)
+    try:
+        async with bot:
+            await bot.start(settings.discord_token)
+    except discord.LoginFailure:
+        print(f"error: {TOKEN_REJECTED}", file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("error: Discord refused the bot's intents; enable them under Bot → Privileged Gateway Intents.", file=sys.stderr)
+        return 2
+    except TradebotError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(settings: Settings) -> int:
+    if not settings.discord_token:
+        print(f"error: {TOKEN_MISSING}", file=sys.stderr)
+        return 2
+    from tradebot import logs
+
+    logs.configure(settings.log_level, secrets=[settings.discord_token])
+    try:
+        return asyncio.run(serve(settings))
+    except KeyboardInterrupt:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,11 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
 
     if args.command in (None, "run"):
-        if not settings.discord_token:
-            print(f"error: {TOKEN_HELP}", file=sys.stderr)
-            return 2
-        print("error: the Discord client is not part of this build yet; `python bot.py console` answers the same questions.", file=sys.stderr)
-        return 2
+        return run(settings)
 
     from tradebot.sync import open_store
 

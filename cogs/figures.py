@@ -1,0 +1,50 @@
+"""/surplus, /exports and /imports: options in, the core's answer out as an embed."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.utils.autocomplete import country_choices
+from cogs.utils.render import answer_embed
+from tradebot.answers import answer, today_utc
+from tradebot.questions import command_query
+
+COUNTRY = "The reporting country, e.g. china, us, germany"
+PARTNER = "Trade with one partner only, e.g. us, eu, asean (default: the world)"
+PERIOD = "2025-11, Nov 2025, 2025, ytd, Jan-Nov 2025 or latest (default)"
+
+
+class Figures(commands.Cog):
+    def __init__(self, bot: commands.Bot):
+        self.bot = bot
+
+    async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None, period: str | None):
+        query = command_query(intent, country, partner, period, today=today_utc())
+        result = answer(self.bot.store, query)
+        if result.error:
+            raise result.error  # the tree's error handler turns it into a private sentence
+        await interaction.response.send_message(embed=answer_embed(result))
+
+    @app_commands.command(name="surplus", description="A country's trade balance (surplus or deficit), with exports and imports")
+    @app_commands.describe(country=COUNTRY, partner=PARTNER, period=PERIOD)
+    @app_commands.autocomplete(country=country_choices, partner=country_choices)
+    async def surplus(self, interaction: discord.Interaction, country: str, partner: str | None = None, period: str | None = None):
+        await self._reply(interaction, "balance", country, partner, period)
+
+    @app_commands.command(name="exports", description="A country's exports, with growth, year to date and the previous period")
+    @app_commands.describe(country=COUNTRY, partner=PARTNER, period=PERIOD)
+    @app_commands.autocomplete(country=country_choices, partner=country_choices)
+    async def exports(self, interaction: discord.Interaction, country: str, partner: str | None = None, period: str | None = None):
+        await self._reply(interaction, "exports", country, partner, period)
+
+    @app_commands.command(name="imports", description="A country's imports, with growth, year to date and the previous period")
+    @app_commands.describe(country=COUNTRY, partner=PARTNER, period=PERIOD)
+    @app_commands.autocomplete(country=country_choices, partner=country_choices)
+    async def imports(self, interaction: discord.Interaction, country: str, partner: str | None = None, period: str | None = None):
+        await self._reply(interaction, "imports", country, partner, period)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Figures(bot))

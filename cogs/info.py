@@ -1,0 +1,37 @@
+"""/about and /calendar: what the store holds, where it comes from, and what is due next."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.utils.autocomplete import country_choices
+from cogs.utils.render import answer_embed
+from tradebot.answers import answer, today_utc
+from tradebot.questions import command_query
+
+
+class Info(commands.Cog):
+    def __init__(self, bot: commands.Bot):
+        self.bot = bot
+
+    async def _reply(self, interaction: discord.Interaction, intent: str, country: str | None = None):
+        result = answer(self.bot.store, command_query(intent, country, today=today_utc()), today_utc())
+        if result.error:
+            raise result.error
+        await interaction.response.send_message(embed=answer_embed(result))
+
+    @app_commands.command(name="about", description="Where tradebot's figures come from, what they cover and how fresh they are")
+    async def about(self, interaction: discord.Interaction):
+        await self._reply(interaction, "about")
+
+    @app_commands.command(name="calendar", description="The newest period per country and when the next release is expected")
+    @app_commands.describe(country="One reporting country (default: all)")
+    @app_commands.autocomplete(country=country_choices)
+    async def calendar(self, interaction: discord.Interaction, country: str | None = None):
+        await self._reply(interaction, "calendar", country)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Info(bot))

@@ -1,0 +1,1 @@
+"""Helpers shared by the cogs: rendering answers, the error path, autocomplete."""

@@ -1,0 +1,19 @@
+"""Country autocomplete: names, aliases and codes by prefix, then fuzzily; countries that
+have data in the store first. Pure and in-memory, so it answers within Discord's window."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from tradebot import countries
+
+MAX_CHOICES = 25  # Discord's limit
+
+
+async def country_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    prefer = getattr(interaction.client, "known_codes", frozenset())
+    return [
+        app_commands.Choice(name=country.name[:100], value=country.code)
+        for country in countries.autocomplete(current[:100], limit=MAX_CHOICES, prefer=prefer)
+    ]

@@ -1,0 +1,32 @@
+"""Logging to stdout with levels, with secrets scrubbed from every line (tracebacks included)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, secrets: Iterable[str | None], fmt: str, datefmt: str | None = None):
+        super().__init__(fmt, datefmt)
+        # short values would redact ordinary words; real tokens and keys are long
+        self.secrets = sorted({secret for secret in secrets if secret and len(secret) >= 8}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def configure(level: str, secrets: Iterable[str | None] = ()) -> logging.Handler:
+    """Send every logger (discord.py's included) to stdout at `level`; return the handler."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)-8s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    return handler
