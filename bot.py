@@ -30,8 +30,9 @@ TOKEN_REJECTED = (
 EXTENSIONS = ("cogs.figures", "cogs.info")
 
 
-def build_bot(settings: Settings):
-    """The Discord client. Imported lazily so `console` and `ask` never load discord.py."""
+def build_bot(settings: Settings, **client_options):
+    """The Discord client. Imported lazily so `console` and `ask` never load discord.py.
+    `client_options` go to discord.py (tests shorten `guild_ready_timeout`)."""
     import discord
     from discord.ext import commands
 
@@ -47,6 +48,7 @@ def build_bot(settings: Settings):
                 allowed_mentions=discord.AllowedMentions.none(),
                 tree_cls=TradeTree,
                 help_command=None,
+                **client_options,
             )
             self.settings = settings
             self.store = None
