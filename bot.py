@@ -127,7 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("text", nargs="+", help="for example: surplus china, or '/exports china partner:us period:2025-11'")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except TradebotError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
 
     if args.command in (None, "run"):
         return run(settings)

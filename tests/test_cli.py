@@ -107,3 +107,9 @@ def test_console_json_prints_one_ask_object_per_input_line(db_path):
     assert len(objects) == len(lines)
     assert [o["error"]["code"] if o["error"] else None for o in objects] == [None, "not_understood", None, "not_understood"]
     assert objects[2]["query"]["period"] == "2025-01..2025-02"
+
+
+def test_a_malformed_setting_is_one_line_and_exit_two(tmp_path):
+    result = run_bot("ask", "surplus china", db=tmp_path / "t.db", GUILD_ID="my server")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: GUILD_ID must be a server id (digits only), not “my server”; leave it empty to sync globally."

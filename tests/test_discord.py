@@ -14,13 +14,13 @@ import time
 from dataclasses import replace
 
 import pytest
-from fakediscord import FakeDiscord
 
 import bot as entry
 from tradebot import formatting
 from tradebot.config import Settings
 
 from conftest import PROJECT_DIR
+from fakediscord import FakeDiscord
 
 EXPECTED_COMMANDS = {"surplus", "exports", "imports", "about", "calendar"}
 EPHEMERAL = 64

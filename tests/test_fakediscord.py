@@ -16,6 +16,7 @@ import discord.http
 import pytest
 from discord import app_commands
 from discord.ext import commands
+
 from fakediscord import FakeDiscord, Request
 
 ORIGINAL_BASE = discord.http.Route.BASE

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tradebot.errors import ConfigError, echo
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "tradebot.db"
 SEED_DIR = PROJECT_DIR / "data" / "seed"
@@ -29,11 +31,13 @@ class Settings:
         if env is None:
             env = {**dotenv_values(PROJECT_DIR / ".env"), **os.environ}
         values = {key: value for key, value in env.items() if value not in (None, "")}
-        guild = values.get("GUILD_ID")
+        guild = values.get("GUILD_ID", "").strip()
+        if guild and not guild.isdigit():
+            raise ConfigError(f"GUILD_ID must be a server id (digits only), not “{echo(guild)}”; leave it empty to sync globally.")
         return cls(
             db_path=Path(values.get("TRADEBOT_DB", DEFAULT_DB)),
             seed_dir=Path(values.get("TRADEBOT_SEED_DIR", SEED_DIR)),
             discord_token=values.get("DISCORD_TOKEN"),
-            guild_id=int(guild) if guild and guild.isdigit() else None,
+            guild_id=int(guild) if guild else None,
             log_level=values.get("LOG_LEVEL", "INFO").upper(),
         )

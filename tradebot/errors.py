@@ -47,3 +47,9 @@ class DataFileError(TradebotError):
     """A data file that cannot be imported; nothing from it was written."""
 
     code = "bad_data_file"
+
+
+class ConfigError(TradebotError):
+    """A setting in the environment or .env that cannot work."""
+
+    code = "bad_config"
