@@ -284,7 +284,7 @@ def _missing_words(months: list[Month]) -> str:
 
 def _footer(headline: Figure, figures: list[Figure]) -> str:
     sources = list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
-    growth = [figure for figure in figures if figure.unit == "percent"]
+    growth = [figure for figure in figures if not figure.is_money]
     parts = [f"Source: {', '.join(sources)}", f"released {formatting.release_date(headline.published)}"]
     if growth:
         parts.append("some growth rates computed" if any(g.derived for g in growth) else "growth rates as published")

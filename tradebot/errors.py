@@ -53,3 +53,9 @@ class ConfigError(TradebotError):
     """A setting in the environment or .env that cannot work."""
 
     code = "bad_config"
+
+
+class SourceUnavailable(TradebotError):
+    """A live source could not be reached or answered with something that is not data."""
+
+    code = "source_unavailable"

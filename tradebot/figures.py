@@ -19,7 +19,10 @@ from tradebot.store import Store
 MONEY = ("exports", "imports", "balance", "total_trade")
 GROWTH = tuple(f"{indicator}_yoy" for indicator in MONEY)
 INDICATORS = MONEY + GROWTH
-UNITS = ("USD", "CNY", "percent")
+# Growth rates carry their currency basis: China Customs' yuan tables give yuan growth, which
+# differs from the dollar growth wire copy quotes ("percent").
+UNITS = ("USD", "CNY", "percent", "percent_cny")
+GROWTH_UNIT = {"USD": "percent", "CNY": "percent_cny"}
 
 # A reporter's own statistics office comes first; the IMF re-publishes them later, revised.
 OFFICIAL_SOURCES = {
@@ -52,7 +55,7 @@ class Figure:
 
     @property
     def is_money(self) -> bool:
-        return self.unit != "percent"
+        return self.unit in GROWTH_UNIT
 
     def as_json(self) -> dict:
         value = self.value
@@ -88,7 +91,7 @@ class FigureBook:
         self._vintages: dict[tuple[str, str, str], list] = defaultdict(list)
         self._ends_by_start: dict[str, set[str]] = defaultdict(set)  # which runs exist, for summing
         for row in rows:
-            if row["unit"] in (currency, "percent"):
+            if row["unit"] in (currency, GROWTH_UNIT[currency]):
                 self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
                 self._ends_by_start[row["period_start"]].add(row["period_end"])
 
@@ -187,7 +190,7 @@ class FigureBook:
             return None  # a change from surplus to deficit has no meaningful percentage
         change = round((current.value / base.value - 1) * 100, 1)
         figure = _combine(f"{indicator}_yoy", [current, base], change, f"computed from {period.label} and {base.period.label}")
-        return replace(figure, period=period, unit="percent")
+        return replace(figure, period=period, unit=GROWTH_UNIT[self.currency])
 
 
 def latest_period(store: Store, reporter: str, partner: str, indicator: str) -> tuple[Period, FigureBook] | None:

@@ -69,7 +69,7 @@ def _figure(row: dict, retrieved_at: str) -> dict:
     unit = fields["unit"]
     if unit not in UNITS:
         raise ValueError(f"unit “{unit}” is not one of {', '.join(UNITS)}")
-    if (unit == "percent") != fields["indicator"].endswith("_yoy"):
+    if unit.startswith("percent") != fields["indicator"].endswith("_yoy"):
         raise ValueError(f"unit {unit} does not fit indicator {fields['indicator']}")
     if not _PUBLISHED.fullmatch(fields["published"]):
         raise ValueError(f"published “{fields['published']}” is not YYYY-MM or YYYY-MM-DD")
