@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import sys
+from pathlib import Path
 
 from tradebot.config import Settings
 from tradebot.errors import TradebotError
@@ -117,6 +118,23 @@ def run(settings: Settings) -> int:
         return 0
 
 
+def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
+    """Print what the import or fetch read, added, revised and skipped, and what is new."""
+    from tradebot import sync
+
+    try:
+        if args.file:
+            report = sync.sync_file(store, args.file)
+        else:
+            reporters = tuple(code.strip().upper() for code in args.reporters.split(",")) if args.reporters else settings.imf_reporters
+            report = asyncio.run(sync.sync_source(store, args.source, reporters or None, args.since))
+    except TradebotError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 1 if report.failures and not report.imports else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description="Trade figures with their sources, for Discord and the terminal.")
     commands = parser.add_subparsers(dest="command")
@@ -126,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     ask = commands.add_parser("ask", help="answer one command or question and exit (0 answered, 1 not)")
     ask.add_argument("text", nargs="+", help="for example: surplus china, or '/exports china partner:us period:2025-11'")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    sync = commands.add_parser("sync", help="import a data file or fetch a live source, and report what is new")
+    what = sync.add_mutually_exclusive_group(required=True)
+    what.add_argument("--file", type=Path, help="an IMF IMTS SDMX-CSV (gzip too), a China Customs table page or a published-figures CSV")
+    what.add_argument("--source", choices=("imf",), help="fetch live from this source")
+    sync.add_argument("--reporters", help="comma-separated ISO codes for --source (default: TRADEBOT_IMF_REPORTERS, else G20 + ASEAN)")
+    sync.add_argument("--since", help="first month to fetch, YYYY-MM (default: two years back)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -148,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             from tradebot import console as console_
 
             return console_.run(store, as_json=args.json)
+        if args.command == "sync":
+            return run_sync(store, settings, args)
         from tradebot.answers import ask as ask_
 
         answer = ask_(store, " ".join(args.text))

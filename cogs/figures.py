@@ -8,7 +8,8 @@ from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import answer_embed
-from tradebot.answers import answer, today_utc
+from tradebot.answers import answer
+from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
 COUNTRY = "The reporting country, e.g. china, us, germany"

@@ -5,12 +5,12 @@ answer reads the same everywhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
 from tradebot.errors import NoData, TradebotError
 from tradebot.figures import Figure, FigureBook, latest_period
-from tradebot.periods import Month, Period, PeriodSpec
+from tradebot.periods import Month, Period, PeriodSpec, today_utc
 from tradebot.query import Query
 from tradebot.questions import parse
 from tradebot.store import Store
@@ -21,6 +21,8 @@ COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance
 NOT_STORED = "not in the store"
 COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
 JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
+YUAN_ONLY_NOTE = "The store has this only in yuan: amounts are in CNY (yuan) and growth is measured in yuan."
+YUAN_NOTE = "Amounts in CNY (yuan), as asked; growth is measured in yuan."
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,6 @@ class Answer:
             "figures": [figure.as_json() for figure in self.figures] if self.ok else [],
             "error": {"code": self.error.code, "message": self.error.message} if self.error else None,
         }
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
 
 
 def ask(store: Store, text: str, today: date | None = None) -> Answer:
@@ -128,25 +126,24 @@ def _answer(store: Store, query: Query) -> Answer:
         have = ", ".join(countries.by_code(code).name for code in store.reporters()) or "nothing yet"
         raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {have}.")
 
-    def latest() -> tuple[Period, FigureBook]:
-        found = latest_period(store, reporter.code, partner.code, indicator)
-        if found is None:
-            raise NoData(f"The store has no figures for {what}.")
-        return found
-
     notes: list[str] = []
-    period, book = _resolve_period(store, query.period, latest, reporter.code, partner.code)
-    headline = book.value(indicator, period)
-    if headline is None and period.is_month and period.end.month <= 2:
-        jan_feb = Period.jan_feb(period.end.year)
-        combined = FigureBook.load(store, reporter.code, partner.code, jan_feb)
-        if combined.value(indicator, jan_feb):
-            notes.append(f"You asked for {period.label}: {JAN_FEB_NOTE}")
-            period, book, headline = jan_feb, combined, combined.value(indicator, jan_feb)
-    if headline is None:
-        raise NoData(f"No figure for {what} in {period.label}; the latest is {latest()[0].label}.")
-    if period.is_jan_feb and not notes and reporter.code == "CHN":
-        notes.append(JAN_FEB_NOTE)
+    located = None
+    # dollars first; yuan only when asked for, or when nothing in dollars answers the question
+    for currency in [query.currency] if query.currency else ["USD", "CNY"]:
+        located = _locate(store, query, currency)
+        if located:
+            if currency != "USD":
+                notes.append(YUAN_ONLY_NOTE if not query.currency else YUAN_NOTE)
+            break
+    if located is None:
+        latest = latest_period(store, reporter.code, partner.code, indicator, query.currency or "USD")
+        if latest is None:
+            raise NoData(f"The store has no figures for {what}.")
+        if query.period.kind != "fixed":
+            raise NoData(f"No figure for {what} in {latest[0].label}.")
+        raise NoData(f"No figure for {what} in {query.period.period.label}; the latest is {latest[0].label}.")
+    period, book, headline, period_notes = located
+    notes = period_notes + notes
 
     shown = _Shown()
     growth = book.growth(indicator, period)
@@ -169,12 +166,41 @@ def _answer(store: Store, query: Query) -> Answer:
 
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
-    resolved = Query(indicator, reporter.code, partner.code, PeriodSpec("fixed", period))
+    resolved = Query(indicator, reporter.code, partner.code, PeriodSpec("fixed", period), query.currency)
     return Answer(
         query=resolved, title=title, lines=lines, notes=notes,
         footer=_footer(headline, shown.figures), figures=shown.figures,
         tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
     )
+
+
+def _locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBook, Figure, list[str]] | None:
+    """The period the query means in `currency`, its figures and the headline, or None."""
+    reporter, partner, indicator = query.reporter, query.partner, query.intent
+    if query.period.kind == "fixed":
+        period = query.period.period
+        book = FigureBook.load(store, reporter, partner, period, currency)
+    else:
+        latest = latest_period(store, reporter, partner, indicator, currency)
+        if latest is None:
+            return None
+        period, book = latest
+        if query.period.kind == "ytd" and Period(Month(period.end.year, 1), period.end) != period:
+            period = Period(Month(period.end.year, 1), period.end)
+            book = FigureBook.load(store, reporter, partner, period, currency)
+    notes = []
+    headline = book.value(indicator, period)
+    if headline is None and period.is_month and period.end.month <= 2:
+        jan_feb = Period.jan_feb(period.end.year)
+        combined = FigureBook.load(store, reporter, partner, jan_feb, currency)
+        if combined.value(indicator, jan_feb):
+            notes.append(f"You asked for {period.label}: {JAN_FEB_NOTE}")
+            period, book, headline = jan_feb, combined, combined.value(indicator, jan_feb)
+    if headline is None:
+        return None
+    if period.is_jan_feb and not notes and reporter == "CHN":
+        notes.append(JAN_FEB_NOTE)
+    return period, book, headline, notes
 
 
 def _headline_of(store: Store, reporter: str) -> Figure | None:
@@ -240,21 +266,6 @@ def _date_window(first: date, last: date) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}–{last.day} {formatting.release_date(first.isoformat()[:7])}"
     return f"{formatting.release_date(first.isoformat())} – {formatting.release_date(last.isoformat())}"
-
-
-def _resolve_period(
-    store: Store, spec: PeriodSpec, latest, reporter: str, partner: str) -> tuple[Period, FigureBook]:
-    """The months a query's period means, and the figures around them. `latest` is called
-    only when the spec needs it: a fixed period costs one query, not two."""
-    if spec.kind == "fixed":
-        return spec.period, FigureBook.load(store, reporter, partner, spec.period)
-    newest, book = latest()
-    if spec.kind == "latest":
-        return newest, book
-    year_to_date = Period(Month(newest.end.year, 1), newest.end)
-    if year_to_date == newest:
-        return newest, book
-    return year_to_date, FigureBook.load(store, reporter, partner, year_to_date)
 
 
 def _year_to_date(period: Period) -> Period | None:

@@ -24,6 +24,7 @@ class Settings:
     discord_token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
     log_level: str = "INFO"
+    imf_reporters: tuple[str, ...] = ()  # empty: the default list in tradebot.sync
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,4 +41,5 @@ class Settings:
             discord_token=values.get("DISCORD_TOKEN"),
             guild_id=int(guild) if guild else None,
             log_level=values.get("LOG_LEVEL", "INFO").upper(),
+            imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),
         )

@@ -193,17 +193,25 @@ class FigureBook:
         return replace(figure, period=period, unit=GROWTH_UNIT[self.currency])
 
 
-def latest_period(store: Store, reporter: str, partner: str, indicator: str) -> tuple[Period, FigureBook] | None:
-    """The newest period that has `indicator` (published or derivable): the latest end month,
-    and for the same end month a single month before a cumulative figure."""
+def latest_period(
+    store: Store, reporter: str, partner: str, indicator: str, currency: str = "USD"
+) -> tuple[Period, FigureBook] | None:
+    """The newest period that has `indicator` in `currency` (published or derivable): the
+    latest end month, and for the same end month a single month before a cumulative figure.
+    Walks back a page of periods at a time, so figures in another currency cannot hide it."""
     needed = [indicator, "exports", "imports"] if indicator in ("balance", "total_trade") else [indicator]
-    candidates = {
-        Period(Month.parse(start), Month.parse(end))
-        for name in needed
-        for start, end in store.recent_periods(reporter, partner, name)
-    }
-    for period in sorted(candidates, key=lambda p: (p.end, -p.months), reverse=True):
-        book = FigureBook.load(store, reporter, partner, period)
-        if book.value(indicator, period, allow_sum=False):
-            return period, book
+    page, tried = 8, set()
+    for offset in range(0, page * 16, page):
+        candidates = {
+            Period(Month.parse(start), Month.parse(end))
+            for name in needed
+            for start, end in store.recent_periods(reporter, partner, name, limit=page, offset=offset)
+        } - tried
+        if not candidates:
+            return None
+        for period in sorted(candidates, key=lambda p: (p.end, -p.months), reverse=True):
+            book = FigureBook.load(store, reporter, partner, period, currency)
+            if book.value(indicator, period, allow_sum=False):
+                return period, book
+        tried |= candidates
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from tradebot.errors import BadPeriod, echo
 
@@ -127,6 +127,11 @@ class PeriodSpec:
 
 LATEST = PeriodSpec("latest")
 YTD = PeriodSpec("ytd")
+
+
+def today_utc() -> date:
+    """Today in UTC: the one clock every "latest", "future" and "overdue" is measured against."""
+    return datetime.now(UTC).date()
 
 
 def _month_number(word: str) -> int:

@@ -18,6 +18,7 @@ class Query:
     reporter: str | None  # ISO alpha-3 or a group code; None until a country is named
     partner: str = "WLD"
     period: PeriodSpec = LATEST
+    currency: str | None = None  # None: US dollars, or yuan when only yuan figures exist
 
     def as_json(self) -> dict:
         return {"intent": self.intent, "reporter": self.reporter, "partner": self.partner, "period": str(self.period)}

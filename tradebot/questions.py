@@ -36,6 +36,7 @@ INTENT_WORDS = {
     "imports": "imports", "import": "imports", "imported": "imports", "importing": "imports",
     "bought": "imports", "purchases": "imports",
 }
+CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", "usd": "USD", "dollars": "USD", "dollar": "USD"}
 PARTNER_WORDS = {"to", "from", "with", "vs", "versus", "against", "into"}
 FILLER_WORDS = {
     "a", "an", "the", "of", "in", "for", "on", "at", "and", "what", "whats", "what's", "is", "was",
@@ -116,6 +117,7 @@ def _parse_phrase(text: str, today: date) -> Query:
     intent: str | None = None
     reporter: str | None = None
     partner: str | None = None
+    currency: str | None = None
     pending_partner = False
     leftovers: list[str] = []
     index = 0
@@ -123,6 +125,10 @@ def _parse_phrase(text: str, today: date) -> Query:
         word = words[index].lower().strip(".")
         if word in INTENT_WORDS:
             intent = intent or INTENT_WORDS[word]
+            index += 1
+            continue
+        if word in CURRENCY_WORDS:
+            currency = CURRENCY_WORDS[word]
             index += 1
             continue
         if word in PARTNER_WORDS:
@@ -149,7 +155,7 @@ def _parse_phrase(text: str, today: date) -> Query:
         _explain_leftovers(leftovers, found_country=reporter is not None, found_intent=intent is not None)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
-    return Query(intent=intent or "balance", reporter=reporter, partner=partner or "WLD", period=period or LATEST)
+    return Query(intent=intent or "balance", reporter=reporter, partner=partner or "WLD", period=period or LATEST, currency=currency)
 
 
 def _country_at(words: list[str], index: int) -> tuple[countries.Country | None, int]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,18 @@ def _v1_figures(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures]
+def _v2_events(db: Database) -> None:
+    """A source's period for a reporter, recorded the first time any sync sees it:
+    what alerts announce (one row each, ever)."""
+    db.table("events").create(
+        {"id": int, "source": str, "reporter": str, "period_start": str, "period_end": str, "detected_at": str},
+        pk="id",
+        not_null={"source", "reporter", "period_start", "period_end", "detected_at"},
+    )
+    db.table("events").create_index(["source", "reporter", "period_start", "period_end"], unique=True)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -56,9 +68,19 @@ class ImportReport:
     added: int = 0
     revised: int = 0
     skipped: int = 0
+    # (source, reporter, period) seen for the first time: what alerts will announce
+    new_periods: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"read {self.read}, added {self.added} (of which {self.revised} revisions), skipped {self.skipped} unchanged"
+        return f"read {self.read:,}, added {self.added:,} ({self.revised:,} revisions), skipped {self.skipped:,} unchanged"
+
+    def __iadd__(self, other: ImportReport) -> ImportReport:
+        self.read += other.read
+        self.added += other.added
+        self.revised += other.revised
+        self.skipped += other.skipped
+        self.new_periods += other.new_periods
+        return self
 
 
 class Store:
@@ -136,12 +158,29 @@ class Store:
                 self.conn.execute(
                     f"INSERT INTO figures ({columns}) SELECT {columns} FROM incoming WHERE status IN ('new', 'revised')"
                 )
+                report.new_periods = self._record_events()
             finally:
                 self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
         report.revised = counts.get("revised", 0)
         report.added = counts.get("new", 0) + report.revised
         report.skipped = report.read - report.added
         return report
+
+    def _record_events(self) -> list[tuple[str, str, str]]:
+        """Periods of the incoming batch no earlier sync has seen, per source and reporter."""
+        fresh = self.conn.execute(
+            """SELECT DISTINCT source, reporter, period_start, period_end FROM incoming AS i
+               WHERE status = 'new' AND NOT EXISTS (
+                   SELECT 1 FROM events AS e WHERE e.source = i.source AND e.reporter = i.reporter
+                   AND e.period_start = i.period_start AND e.period_end = i.period_end)
+               ORDER BY source, reporter, period_end, period_start"""
+        ).fetchall()
+        detected_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.conn.executemany(
+            "INSERT INTO events (source, reporter, period_start, period_end, detected_at) VALUES (?, ?, ?, ?, ?)",
+            [(*row, detected_at) for row in fresh],
+        )
+        return [(source, reporter, start if start == end else f"{start}..{end}") for source, reporter, start, end in fresh]
 
     # --- reads (each one indexed; see FIGURES_PK) ---
 
@@ -160,13 +199,13 @@ class Store:
             (reporter, partner, *indicators, first_end, last_end),
         ).fetchall()
 
-    def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8) -> list[tuple[str, str]]:
+    def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8, offset: int = 0) -> list[tuple[str, str]]:
         """The newest (period_start, period_end) pairs of a series, newest end first."""
         return self.conn.execute(
             """SELECT DISTINCT period_start, period_end FROM figures
                WHERE reporter = ? AND partner = ? AND indicator = ?
-               ORDER BY period_end DESC, period_start DESC LIMIT ?""",
-            (reporter, partner, indicator, limit),
+               ORDER BY period_end DESC, period_start DESC LIMIT ? OFFSET ?""",
+            (reporter, partner, indicator, limit, offset),
         ).fetchall()
 
     def has_reporter(self, reporter: str) -> bool:

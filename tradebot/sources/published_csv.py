@@ -9,6 +9,7 @@ is refused whole with the line that is wrong.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -25,13 +26,20 @@ _PUBLISHED = re.compile(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?")
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path.name} cannot be read: {error}") from None
+    return parse(text, name=path.name, retrieved_at=retrieved_at)
+
+
+def parse(text: str, *, name: str = "input", retrieved_at: str | None = None) -> list[dict]:
     """Rows for the `figures` table, or `DataFileError` naming the first bad line."""
     retrieved_at = retrieved_at or datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            return list(_rows(csv.DictReader(handle), path.name, retrieved_at))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DataFileError(f"{path.name} cannot be read: {error}") from None
+        return list(_rows(csv.DictReader(io.StringIO(text, newline="")), name, retrieved_at))
+    except csv.Error as error:
+        raise DataFileError(f"{name} is not valid CSV: {error}") from None
 
 
 def _rows(reader: csv.DictReader, name: str, retrieved_at: str) -> Iterable[dict]:
