@@ -104,13 +104,15 @@ class _Shown:
             return NOT_STORED
         self.add(figure)
         text = formatting.money(figure.value, figure.unit)
+        if figure.revised_from:
+            text, earlier = formatting.money_pair(figure.value, figure.revised_from.value, figure.unit)
         if balance_words:
             text = f"{'deficit' if figure.value < 0 else 'surplus'} {text}"
         marks = []
         if figure.derived:
             marks.append("computed")
         if figure.revised_from:
-            marks.append(f"revised from {formatting.money(figure.revised_from.value, figure.unit)}")
+            marks.append(f"revised from {earlier}")
         if growth is not None:
             self.add(growth)
             marks.append(f"{formatting.percent(growth.value)} y/y" + (", computed" if growth.derived else ""))

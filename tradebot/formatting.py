@@ -10,15 +10,25 @@ CURRENCY_PREFIX = {"USD": "$", "CNY": "CNY "}
 _SCALES = ((1e12, "tn", 2), (1e9, "bn", 1), (1e6, "mn", 1))
 
 
-def money(value: float, unit: str = "USD") -> str:
+def money(value: float, unit: str = "USD", extra_decimals: int = 0) -> str:
     """The size of an amount, without its sign: callers say surplus/deficit in words."""
     prefix = CURRENCY_PREFIX.get(unit, f"{unit} ")
     amount = abs(value)
     for scale, suffix, decimals in _SCALES:
         # compare after rounding, so 999.96 bn reads as $1.00 tn, not $1000.0 bn
         if round(amount / scale, decimals) >= 1:
-            return f"{prefix}{amount / scale:.{decimals}f} {suffix}"
+            return f"{prefix}{amount / scale:.{decimals + extra_decimals}f} {suffix}"
     return f"{prefix}{amount:,.0f}"
+
+
+def money_pair(new: float, old: float, unit: str = "USD") -> tuple[str, str]:
+    """Two amounts that differ, shown with just enough decimals to look different
+    (a revision from 111.68 to 111.70 bn must not read "$111.7 bn, revised from $111.7 bn")."""
+    for extra in range(4):
+        pair = money(new, unit, extra), money(old, unit, extra)
+        if pair[0] != pair[1]:
+            return pair
+    return pair
 
 
 def percent(value: float) -> str:

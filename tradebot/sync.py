@@ -8,6 +8,7 @@ the input to alerts. `sync_file` and `sync_source` are what the CLI and the sche
 from __future__ import annotations
 
 import gzip
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +64,12 @@ def new_period_lines(new_periods: list[tuple[str, str, str]], show: int = 6) -> 
 # --- files ---
 
 
-def _formats():
-    from tradebot.sources import gacc, imf_imts  # pandas and the HTML parser load only for imports
-
-    return {"IMF IMTS CSV": imf_imts, "China Customs table": gacc, "published-figures CSV": published_csv}
+# format name → its source module, imported only when a file of that kind arrives (IMF pulls in pandas)
+FORMATS = {
+    "IMF IMTS CSV": "tradebot.sources.imf_imts",
+    "China Customs table": "tradebot.sources.gacc",
+    "published-figures CSV": "tradebot.sources.published_csv",
+}
 
 
 def detect(data: bytes, name: str) -> tuple[str, str]:
@@ -99,7 +102,7 @@ def sync_file(store: Store, path: Path) -> SyncReport:
     except OSError as error:
         raise DataFileError(f"{path} cannot be read: {error.strerror or error}") from None
     kind, text = detect(data, path.name)
-    rows = _formats()[kind].parse(text, name=path.name)
+    rows = importlib.import_module(FORMATS[kind]).parse(text, name=path.name)
     return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
 
 

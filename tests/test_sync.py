@@ -1,0 +1,123 @@
+"""sync: format detection, vintages, all-or-nothing imports and the new periods alerts need."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT_DIR, TODAY, snapshot
+from tradebot.answers import ask
+from tradebot.config import SEED_DIR
+from tradebot.errors import DataFileError
+from tradebot.sync import detect, sync_file
+
+SEED = SEED_DIR / "published_figures.csv"
+HEADER = "reporter,partner,indicator,period,value,unit,published,source,source_url,note\n"
+
+
+def _events(store) -> list[tuple]:
+    return [tuple(row) for row in store.conn.execute("SELECT source, reporter, period_start, period_end FROM events ORDER BY 1, 2, 3, 4")]
+
+
+def test_the_seed_load_recorded_one_event_per_source_reporter_and_period(store):
+    events = _events(store)
+    assert ("China Customs (GACC)", "CHN", "2025-11", "2025-11") in events
+    assert ("US Census Bureau", "USA", "2025-01", "2025-11") in events
+    assert len(events) == len(set(events))
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(store, tmp_path):
+    before, events = snapshot(store), _events(store)
+    report = sync_file(store, SEED).total
+    assert (report.added, report.skipped, report.new_periods) == (0, report.read, [])
+    assert snapshot(store) == before and _events(store) == events
+
+
+def test_a_gzipped_file_is_detected_and_imported(store, tmp_path):
+    path = tmp_path / "figures.csv.gz"
+    path.write_bytes(gzip.compress(SEED.read_bytes()))
+    assert detect(path.read_bytes(), path.name)[0] == "published-figures CSV"
+    assert sync_file(store, path).total.added == 0
+
+
+def test_a_file_with_one_changed_value_adds_one_revision_and_no_event(store, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(SEED.read_text(encoding="utf-8"))))
+    target = next(r for r in rows if (r["reporter"], r["partner"], r["indicator"], r["period"]) == ("CHN", "WLD", "balance", "2025-11"))
+    target["value"], target["published"] = "111700000000", "2026-01-15"
+    path = tmp_path / "revised.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = sync_file(store, path).total
+    assert (report.added, report.revised, report.new_periods) == (1, 1, [])
+    # the two vintages round to the same $111.7 bn: the answer shows enough decimals to tell them apart
+    assert ask(store, "/surplus china period:2025-11", TODAY).title.startswith(
+        "China — trade surplus, November 2025: $111.70 bn (revised from $111.68 bn")
+    figures = [f for f in ask(store, "/surplus china period:2025-11", TODAY).figures if f.indicator == "balance"]
+    assert [(f.value, f.published) for f in figures[:2]] == [(111_680_000_000, "2025-12"), (111_700_000_000, "2026-01-15")]
+
+
+def test_a_new_period_is_reported_once(store, tmp_path):
+    path = tmp_path / "march.csv"
+    path.write_text(HEADER + "CHN,WLD,balance,2026-03,1000000000,USD,2026-04-14,China Customs (GACC),,\n", encoding="utf-8")
+    first = sync_file(store, path)
+    assert first.total.new_periods == [("China Customs (GACC)", "CHN", "2026-03")]
+    assert "new: China Customs (GACC) · China: 2026-03" in first.lines()
+    again = sync_file(store, path)
+    assert again.total.new_periods == [] and again.lines()[-1] == "new: nothing"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"just some words\n", "is not a format tradebot reads"),
+        (b"\x1f\x8b\x08\x00broken", "is a damaged gzip file"),
+        (b"\xff\xfe\x00b\x00a\x00d", "is not UTF-8 text"),
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-04,China Customs (GACC),,\nCHN,WLD,balance,2026-04,lots,USD,2026-05,X,,\n",
+         "line 3: value “lots” is not a number"),
+    ],
+)
+def test_a_bad_file_is_one_line_and_changes_nothing(store, tmp_path, content, message):
+    path = tmp_path / "input.csv"
+    path.write_bytes(content)
+    before, events = snapshot(store), _events(store)
+    with pytest.raises(DataFileError) as caught:
+        sync_file(store, path)
+    assert message in caught.value.message and "\n" not in caught.value.message
+    assert snapshot(store) == before and _events(store) == events
+
+
+def test_a_missing_file_is_one_line(store, tmp_path):
+    with pytest.raises(DataFileError, match="cannot be read"):
+        sync_file(store, tmp_path / "nope.csv")
+
+
+def _sync_cli(*args, db) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bot.py"), "sync", *args],
+        capture_output=True, text=True, cwd=PROJECT_DIR, env={**os.environ, "TRADEBOT_DB": str(db)}, timeout=60,
+    )
+
+
+def test_sync_cli_prints_what_it_did(db_path, tmp_path):
+    path = tmp_path / "march.csv"
+    path.write_text(HEADER + "CHN,WLD,exports,2026-03,300000000000,USD,2026-04-14,China Customs (GACC),,\n", encoding="utf-8")
+    result = _sync_cli("--file", str(path), db=db_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "march.csv (published-figures CSV): read 1, added 1 (0 revisions), skipped 0 unchanged",
+        "new: China Customs (GACC) · China: 2026-03",
+    ]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("nonsense", encoding="utf-8")
+    result = _sync_cli("--file", str(broken), db=db_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip().startswith("error: broken.csv is not a format tradebot reads")
