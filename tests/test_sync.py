@@ -11,11 +11,12 @@ import sys
 
 import pytest
 
-from conftest import PROJECT_DIR, TODAY, snapshot
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR
 from tradebot.errors import DataFileError
 from tradebot.sync import detect, sync_file
+
+from conftest import PROJECT_DIR, TODAY, snapshot
 
 SEED = SEED_DIR / "published_figures.csv"
 HEADER = "reporter,partner,indicator,period,value,unit,published,source,source_url,note\n"

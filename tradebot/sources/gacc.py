@@ -305,7 +305,7 @@ def _figures(page: _Page, retrieved_at: str, source_url: str) -> list[dict]:
     table = _data_table(page)
     if not table.closed:
         raise _Bad("the table is cut off (it has no end); the page looks truncated")
-    year, first_month, last_month, title_currency = _title_period(title)
+    year, last_month, title_currency = _title_period(title)
     grid = _grid(table.rows)
     currency, scale, unit_row = _unit(grid, page.loose_units)
     if title_currency and title_currency != currency:
@@ -313,7 +313,7 @@ def _figures(page: _Page, retrieved_at: str, source_url: str) -> list[dict]:
     total_row = next((i for i in range(unit_row + 1, len(grid)) if grid[i] and _clean(grid[i][0]).lower() == "total"), None)
     if total_row is None:
         raise _Bad("the table has no “Total” row")
-    columns = _columns(grid[unit_row + 1:total_row], year, first_month, last_month)
+    columns = _columns(grid[unit_row + 1:total_row], year, last_month)
     width = len(grid[unit_row + 1])
     published = _published(page.date, Month(year, last_month))
     common = {
@@ -359,8 +359,8 @@ def _figures(page: _Page, retrieved_at: str, source_url: str) -> list[dict]:
     return [{key: row[key] for key in FIGURE_COLUMNS} for row in figures.values()]
 
 
-def _title_period(title: str) -> tuple[int, int, int, str]:
-    """(year, first month, last month, currency or "") from a page title."""
+def _title_period(title: str) -> tuple[int, int, str]:
+    """(year, last month, currency or "") from a page title; a run of months must start in January."""
     text = title.strip()
     currency = ""
     found = _TITLE_CURRENCY.search(text)
@@ -383,7 +383,7 @@ def _title_period(title: str) -> tuple[int, int, int, str]:
         raise _Bad(f"the title “{echo(title, 80)}” names a run of months that does not start in January")
     if not 1980 <= year <= 2100:
         raise _Bad(f"the title “{echo(title, 80)}” names the year {year}")
-    return year, first or last, last, currency
+    return year, last, currency
 
 
 def _data_table(page: _Page) -> _Table:
@@ -416,7 +416,7 @@ def _unit(grid: list[list[str]], loose: list[str]) -> tuple[str, Decimal, int]:
     return (*UNITS[squeezed], index)
 
 
-def _columns(headings: list[list[str]], year: int, first_month: int, last_month: int) -> list[_Column]:
+def _columns(headings: list[list[str]], year: int, last_month: int) -> list[_Column]:
     """What each column holds, from the heading rows between the unit line and the Total row."""
     # a title spanning the whole table (when the unit line is printed above it) is no heading
     headings = [row for row in headings if not (len(row) > 1 and len(set(row)) == 1 and _BY_COUNTRY.search(row[0]))]
@@ -511,7 +511,7 @@ def _partner(name: str) -> str | None:
         if without != bare:
             country = countries.lookup_exact(without, allow_codes=False)
     if country is None:
-        raise _Bad(f"the partner “{echo(name, 60)}” is neither a country tradebot knows nor a known region; add its spelling to GACC_NAMES or REGIONS")
+        raise _Bad(f"the partner “{echo(name, 60)}” is neither a country tradebot knows nor a known region (see GACC_NAMES and REGIONS)")
     return country.code
 
 
