@@ -56,6 +56,12 @@ def _v2_events(db: Database) -> None:
         not_null={"source", "reporter", "period_start", "period_end", "detected_at"},
     )
     db.table("events").create_index(["source", "reporter", "period_start", "period_end"], unique=True)
+    # periods already in the store are history, not news
+    db.execute(
+        """INSERT INTO events (source, reporter, period_start, period_end, detected_at)
+           SELECT DISTINCT source, reporter, period_start, period_end, ? FROM figures""",
+        [datetime.now(UTC).isoformat(timespec="seconds")],
+    )
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events]

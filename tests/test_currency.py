@@ -1,0 +1,47 @@
+"""Dollars by default; yuan when only yuan figures exist or when asked — on the real GACC yuan tables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_DIR, TODAY
+from tradebot.answers import ask
+from tradebot.sync import sync_file
+
+
+@pytest.fixture
+def with_yuan_tables(store):
+    shared = os.environ.get("TRADEBOT_SHARED_DATA")
+    if not shared:
+        pytest.skip("TRADEBOT_SHARED_DATA is not set")
+    gacc = (PROJECT_DIR / shared / "gacc") if not Path(shared).is_absolute() else Path(shared) / "gacc"
+    for name in ("release_section4_by_country_mar2026_cny.html", "release_section4_by_country_janfeb2025_cny.html"):
+        sync_file(store, gacc / name)
+    return store
+
+
+def test_a_month_only_in_yuan_is_answered_in_yuan_and_says_so(with_yuan_tables):
+    answer = ask(with_yuan_tables, "/exports china period:2026-03", TODAY)
+    assert answer.title == "China — exports, March 2026: CNY 2.23 tn"
+    exports = next(f for f in answer.figures if f.indicator == "exports" and str(f.period) == "2026-03")
+    assert (exports.value, exports.unit) == (2_229_700_000_000, "CNY")
+    assert "only in yuan" in answer.text
+    growth = next(f for f in answer.figures if f.indicator == "exports_yoy")
+    assert (str(growth.period), growth.unit) == ("2026-01..2026-03", "percent_cny")
+
+
+def test_dollars_stay_the_default_when_they_exist(with_yuan_tables):
+    answer = ask(with_yuan_tables, "/exports china partner:us period:Jan-Feb 2025", TODAY)
+    assert answer.title.startswith("China — exports to United States, Jan–Feb 2025: $75.6 bn")
+    assert all(f.unit in ("USD", "percent") for f in answer.figures)
+
+
+def test_in_yuan_asks_for_yuan(with_yuan_tables):
+    answer = ask(with_yuan_tables, "china exports to us in yuan jan-feb 2025", TODAY)
+    assert answer.title.startswith("China — exports to United States, Jan–Feb 2025: CNY 543.1 bn (+3.4% y/y)")
+    assert "Amounts in CNY (yuan), as asked" in answer.text
+    # a yuan growth rate is never shown beside dollar amounts, nor a dollar one beside yuan
+    assert {f.unit for f in answer.figures} <= {"CNY", "percent_cny"}
