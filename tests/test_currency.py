@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, TODAY
 from tradebot.answers import ask
 from tradebot.sync import sync_file
+
+from conftest import PROJECT_DIR, TODAY
 
 
 @pytest.fixture
