@@ -59,3 +59,7 @@ class SourceUnavailable(TradebotError):
     """A live source could not be reached or answered with something that is not data."""
 
     code = "source_unavailable"
+
+
+class SourceUnreachable(SourceUnavailable):
+    """The network or the host cannot be reached at all: no point asking for the next series."""

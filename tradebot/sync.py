@@ -129,9 +129,12 @@ async def sync_source(
     reporters = reporters or DEFAULT_REPORTERS
     since = since or str(Month.of(today_utc()).plus(-MONTHS_BACK))
     report = SyncReport()
-    for reporter, url, text in await imf_imts.fetch(reporters, start=since, **fetch_options):
+    async for reporter, url, text in imf_imts.fetch_each(reporters, start=since, **fetch_options):
         try:
-            rows = imf_imts.parse(text, name=f"IMF IMTS {reporter}", source_url=url)
+            if isinstance(text, TradebotError):
+                raise text
+            first = imf_imts.start_month(since)  # the IMF's own period filter is not trusted
+            rows = [row for row in imf_imts.parse(text, name=f"IMF IMTS {reporter}", source_url=url) if row["period_start"] >= first]
             report.imports.append((f"IMF IMTS {reporter}", store.add_figures(rows)))
         except TradebotError as error:
             report.failures.append(error.message)
