@@ -120,7 +120,9 @@ def run(settings: Settings) -> int:
 
 def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
     """Print what the import or fetch read, added, revised and skipped, and what is new."""
-    from tradebot import sync
+    from tradebot import logs, sync
+
+    logs.configure(settings.log_level, secrets=[settings.discord_token])  # retries are logged as they happen
 
     try:
         if args.file:

@@ -540,3 +540,46 @@ def test_sync_source_stops_at_once_when_the_host_cannot_be_reached(store):
 
     with pytest.raises(SourceUnreachable, match="Could not reach 127.0.0.1:9"):
         asyncio.run(go())
+
+
+def _nic_file(tmp_path, text: str):
+    path = tmp_path / "nic.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_newer_release_with_one_changed_value_adds_one_revision(store, nic_text, tmp_path):
+    from tradebot.answers import ask
+    from tradebot.sync import sync_file
+
+    sync_file(store, _nic_file(tmp_path, nic_text))
+    newer = nic_text.replace("2026-08-05T23:36:59.603105500Z", "2026-09-04T10:00:00.000000000Z")
+    old_line = next(line for line in newer.splitlines() if ",XG_FOB_USD,G001,M,2025-M11," in line)
+    value = old_line.split(",")[6]
+    newer = newer.replace(old_line, old_line.replace(f",{value},", ",400000000,", 1))
+    report = sync_file(store, _nic_file(tmp_path, newer)).total
+    assert (report.added, report.revised, report.skipped, report.new_periods) == (1, 1, 1307, [])
+    assert ask(store, "/exports nicaragua period:2025-11").title.startswith(
+        "Nicaragua — exports, November 2025: $400.0 mn (revised from $396.9 mn")
+
+
+def test_a_changed_value_under_the_same_release_date_is_reported_not_stored(store, nic_text, tmp_path):
+    from tradebot.sync import sync_file
+
+    sync_file(store, _nic_file(tmp_path, nic_text))
+    line = next(line for line in nic_text.splitlines() if ",XG_FOB_USD,G001,M,2025-M11," in line)
+    changed = nic_text.replace(line, line.replace(f",{line.split(',')[6]},", ",400000000,", 1))
+    report = sync_file(store, _nic_file(tmp_path, changed)).total
+    assert (report.added, report.conflicts) == (0, 1)
+    assert "1 differ from a stored value with the same release date" in str(report)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9])
+def test_a_malformed_file_leaves_the_database_exactly_as_it_was(store, nic_text, tmp_path, cut):
+    from conftest import snapshot
+    from tradebot.sync import sync_file
+
+    before = snapshot(store)
+    with pytest.raises(DataFileError):
+        sync_file(store, _nic_file(tmp_path, nic_text[: int(len(nic_text) * cut)]))
+    assert snapshot(store) == before

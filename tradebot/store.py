@@ -74,17 +74,22 @@ class ImportReport:
     added: int = 0
     revised: int = 0
     skipped: int = 0
+    conflicts: int = 0  # same release date, another value: the stored one is kept
     # (source, reporter, period) seen for the first time: what alerts will announce
     new_periods: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"read {self.read:,}, added {self.added:,} ({self.revised:,} revisions), skipped {self.skipped:,} unchanged"
+        text = f"read {self.read:,}, added {self.added:,} ({self.revised:,} revisions), skipped {self.skipped:,} unchanged"
+        if self.conflicts:
+            text += f"; {self.conflicts:,} differ from a stored value with the same release date (kept the stored one)"
+        return text
 
     def __iadd__(self, other: ImportReport) -> ImportReport:
         self.read += other.read
         self.added += other.added
         self.revised += other.revised
         self.skipped += other.skipped
+        self.conflicts += other.conflicts
         self.new_periods += other.new_periods
         return self
 
@@ -153,8 +158,10 @@ class Store:
                 self.conn.execute("ALTER TABLE incoming ADD COLUMN status TEXT")
                 self.conn.execute(
                     f"""UPDATE incoming AS i SET status = CASE
-                        WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series} AND f.published = i.published)
+                        WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series} AND f.published = i.published AND f.value = i.value)
                             THEN 'same vintage'
+                        WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series} AND f.published = i.published)
+                            THEN 'conflict'
                         WHEN (SELECT f.value FROM figures f WHERE {same_series}
                               ORDER BY f.published DESC LIMIT 1) = i.value THEN 'unchanged'
                         WHEN EXISTS (SELECT 1 FROM figures f WHERE {same_series}) THEN 'revised'
@@ -169,7 +176,8 @@ class Store:
                 self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
         report.revised = counts.get("revised", 0)
         report.added = counts.get("new", 0) + report.revised
-        report.skipped = report.read - report.added
+        report.conflicts = counts.get("conflict", 0)
+        report.skipped = report.read - report.added - report.conflicts
         return report
 
     def _record_events(self) -> list[tuple[str, str, str]]:
