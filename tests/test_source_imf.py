@@ -18,9 +18,13 @@ import pytest
 from aiohttp import web
 
 from tradebot import __version__
-from tradebot.errors import DataFileError, SourceUnavailable
+from tradebot.answers import ask
+from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable
 from tradebot.sources import imf_imts
 from tradebot.store import FIGURE_COLUMNS
+from tradebot.sync import sync_file, sync_source
+
+from conftest import snapshot
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RECORDED_TYPE = "application/vnd.sdmx.data+csv;version=2.0.0"  # the Content-Type of the recording
@@ -493,9 +497,6 @@ def test_a_reply_slower_than_the_timeout_is_retried_then_given_up(recorded):
 
 
 def test_both_recordings_import_through_sync_file_and_answer(store, recorded, tmp_path):
-    from tradebot.answers import ask
-    from tradebot.sync import sync_file
-
     for code, body in recorded.items():
         path = tmp_path / f"imf_imts_{code.lower()}_g001.csv.gz"
         path.write_bytes(body)
@@ -514,8 +515,6 @@ def test_both_recordings_import_through_sync_file_and_answer(store, recorded, tm
 
 
 def test_sync_source_keeps_the_reporters_that_answered_when_one_fails(store, recorded):
-    from tradebot.sync import sync_source
-
     async def route(request, n):
         if "/GTM." in request.raw_path:
             return web.Response(status=500, text="oops")
@@ -532,9 +531,6 @@ def test_sync_source_keeps_the_reporters_that_answered_when_one_fails(store, rec
 
 
 def test_sync_source_stops_at_once_when_the_host_cannot_be_reached(store):
-    from tradebot.errors import SourceUnreachable
-    from tradebot.sync import sync_source
-
     async def go():
         return await sync_source(store, "imf", ("NIC", "GTM"), "2025-01", base="http://127.0.0.1:9/x", min_interval=0, backoff=(0,))
 
@@ -549,9 +545,6 @@ def _nic_file(tmp_path, text: str):
 
 
 def test_a_newer_release_with_one_changed_value_adds_one_revision(store, nic_text, tmp_path):
-    from tradebot.answers import ask
-    from tradebot.sync import sync_file
-
     sync_file(store, _nic_file(tmp_path, nic_text))
     newer = nic_text.replace("2026-08-05T23:36:59.603105500Z", "2026-09-04T10:00:00.000000000Z")
     old_line = next(line for line in newer.splitlines() if ",XG_FOB_USD,G001,M,2025-M11," in line)
@@ -564,8 +557,6 @@ def test_a_newer_release_with_one_changed_value_adds_one_revision(store, nic_tex
 
 
 def test_a_changed_value_under_the_same_release_date_is_reported_not_stored(store, nic_text, tmp_path):
-    from tradebot.sync import sync_file
-
     sync_file(store, _nic_file(tmp_path, nic_text))
     line = next(line for line in nic_text.splitlines() if ",XG_FOB_USD,G001,M,2025-M11," in line)
     changed = nic_text.replace(line, line.replace(f",{line.split(',')[6]},", ",400000000,", 1))
@@ -576,9 +567,6 @@ def test_a_changed_value_under_the_same_release_date_is_reported_not_stored(stor
 
 @pytest.mark.parametrize("cut", [0.5, 0.9])
 def test_a_malformed_file_leaves_the_database_exactly_as_it_was(store, nic_text, tmp_path, cut):
-    from conftest import snapshot
-    from tradebot.sync import sync_file
-
     before = snapshot(store)
     with pytest.raises(DataFileError):
         sync_file(store, _nic_file(tmp_path, nic_text[: int(len(nic_text) * cut)]))
