@@ -28,7 +28,7 @@ TOKEN_REJECTED = (
     "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
 )
 # Extensions load one by one in setup_hook; a broken one is logged and skipped.
-EXTENSIONS = ("cogs.figures", "cogs.info")
+EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts")
 
 
 def build_bot(settings: Settings, **client_options):
@@ -38,6 +38,7 @@ def build_bot(settings: Settings, **client_options):
     from discord.ext import commands
 
     from cogs.utils.tree import TradeTree
+    from tradebot import scheduler, sync
     from tradebot.sync import open_store
 
     class TradeBot(commands.AutoShardedBot):
@@ -55,6 +56,7 @@ def build_bot(settings: Settings, **client_options):
             self.store = None
             self.known_codes: frozenset[str] = frozenset()
             self.failed_extensions: list[str] = []
+            self.scheduler = None
 
         async def setup_hook(self) -> None:
             self.store = open_store(settings)
@@ -73,11 +75,27 @@ def build_bot(settings: Settings, **client_options):
                 self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
+            self.scheduler = scheduler.build(
+                {"imf": (settings.imf_sync_cron, self.sync_imf)}, self.deliver_alerts, settings.delivery_seconds
+            )
+            self.scheduler.start()
+
+        async def sync_imf(self) -> None:
+            report = await sync.sync_source(self.store, "imf", settings.imf_reporters or None)
+            for line in report.lines():
+                log.info("sync imf: %s", line)
+            await self.deliver_alerts()
+
+        async def deliver_alerts(self) -> int:
+            cog = self.get_cog("Alerts")
+            return await cog.deliver() if cog else 0
 
         async def on_ready(self) -> None:
             log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
         async def close(self) -> None:
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
             await super().close()
             if self.store is not None:
                 self.store.close()
@@ -134,7 +152,20 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
+    print_summaries(store, report.total.announced)
     return 1 if report.failures and not report.imports else 0
+
+
+def print_summaries(store, announced: list[tuple[str, str, str]]) -> None:
+    """What a subscribed channel would get for each newly landed month."""
+    from tradebot import narrative
+    from tradebot.periods import Period
+
+    for _source, reporter, period in announced:
+        try:
+            print("\n" + narrative.summarize(store, reporter, Period.parse(period)).text)
+        except TradebotError as error:
+            print(f"\n(no summary for {reporter} {period}: {error.message})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,10 +113,13 @@ def test_sync_cli_prints_what_it_did(db_path, tmp_path):
     path.write_text(HEADER + "CHN,WLD,exports,2026-03,300000000000,USD,2026-04-14,China Customs (GACC),,\n", encoding="utf-8")
     result = _sync_cli("--file", str(path), db=db_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
         "march.csv (published-figures CSV): read 1, added 1 (0 revisions), skipped 0 unchanged",
         "new: China Customs (GACC) · China: 2026-03",
     ]
+    # then what a subscribed channel would get for the new month
+    assert lines[2:4] == ["", "China, March 2026: exports of $300.0 bn"]
     broken = tmp_path / "broken.csv"
     broken.write_text("nonsense", encoding="utf-8")
     result = _sync_cli("--file", str(broken), db=db_path)

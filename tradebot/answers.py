@@ -9,7 +9,7 @@ from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
 from tradebot.errors import NoData, TradebotError
-from tradebot.figures import Figure, FigureBook, latest_period
+from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
 from tradebot.query import Query
 from tradebot.questions import parse
@@ -155,14 +155,14 @@ def _answer(store: Store, query: Query) -> Answer:
         Line(_flow_label(other), shown.money(book.value(other, period), other == "balance", book.growth(other, period)))
         for other in COMPANIONS[indicator]
     ]
-    year_to_date = _year_to_date(period)
-    if year_to_date:
-        ytd_figure = book.value(indicator, year_to_date)
-        value = shown.money(ytd_figure, indicator == "balance", book.growth(indicator, year_to_date))
+    months_so_far = year_to_date(period)
+    if months_so_far:
+        ytd_figure = book.value(indicator, months_so_far)
+        value = shown.money(ytd_figure, indicator == "balance", book.growth(indicator, months_so_far))
         if ytd_figure is None:
-            value += _missing_words(book.missing_months(indicator, year_to_date))
-        lines.append(Line(f"Year to date, {year_to_date.label}", value))
-    previous = _previous_period(book, indicator, period)
+            value += _missing_words(book.missing_months(indicator, months_so_far))
+        lines.append(Line(f"Year to date, {months_so_far.label}", value))
+    previous = previous_period(book, indicator, period)
     previous_name = "Previous month" if previous.months <= 2 and period.months <= 2 else "A year earlier"
     lines.append(Line(f"{previous_name}, {previous.label}", shown.money(book.value(indicator, previous), indicator == "balance")))
 
@@ -268,24 +268,6 @@ def _date_window(first: date, last: date) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}–{last.day} {formatting.release_date(first.isoformat()[:7])}"
     return f"{formatting.release_date(first.isoformat())} – {formatting.release_date(last.isoformat())}"
-
-
-def _year_to_date(period: Period) -> Period | None:
-    """January to the headline month, when that is more than the headline itself."""
-    if period.is_month and period.end.month > 1:
-        return Period(Month(period.end.year, 1), period.end)
-    return None
-
-
-def _previous_period(book: FigureBook, indicator: str, period: Period) -> Period:
-    if period.is_jan_feb:
-        return Period.month(Month(period.start.year - 1, 12))
-    if period.is_month:
-        before = period.start.plus(-1)
-        if before.month <= 2 and not book.value(indicator, Period.month(before)):
-            return Period.jan_feb(before.year)
-        return Period.month(before)
-    return period.shift_years(-1)
 
 
 def _missing_words(months: list[Month]) -> str:

@@ -25,6 +25,9 @@ class Settings:
     guild_id: int | None = None
     log_level: str = "INFO"
     imf_reporters: tuple[str, ...] = ()  # empty: the default list in tradebot.sync
+    # IMF IMTS has no release calendar (DATA_SOURCES.md §1.12): look once a day, early UTC
+    imf_sync_cron: str = "15 6 * * *"
+    delivery_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,5 +44,7 @@ class Settings:
             discord_token=values.get("DISCORD_TOKEN"),
             guild_id=int(guild) if guild else None,
             log_level=values.get("LOG_LEVEL", "INFO").upper(),
+            imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
+            delivery_seconds=float(values.get("TRADEBOT_DELIVERY_SECONDS", "30")),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),
         )

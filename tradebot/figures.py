@@ -193,6 +193,26 @@ class FigureBook:
         return replace(figure, period=period, unit=GROWTH_UNIT[self.currency])
 
 
+def year_to_date(period: Period) -> Period | None:
+    """January to a single month, when that is more than the month itself."""
+    if period.is_month and period.end.month > 1:
+        return Period(Month(period.end.year, 1), period.end)
+    return None
+
+
+def previous_period(book: FigureBook, indicator: str, period: Period) -> Period:
+    """What a period is compared with: the month before (China's Jan–Feb standing in for
+    February, December for a Jan–Feb figure), or the same run a year earlier."""
+    if period.is_jan_feb:
+        return Period.month(Month(period.start.year - 1, 12))
+    if period.is_month:
+        before = period.start.plus(-1)
+        if before.month <= 2 and not book.value(indicator, Period.month(before)):
+            return Period.jan_feb(before.year)
+        return Period.month(before)
+    return period.shift_years(-1)
+
+
 def latest_period(
     store: Store, reporter: str, partner: str, indicator: str, currency: str = "USD"
 ) -> tuple[Period, FigureBook] | None:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tradebot.periods import Period
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -64,7 +66,38 @@ def _v2_events(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events]
+def _v3_alerts(db: Database) -> None:
+    """Subscriptions per channel, the outbox of deliveries, and the context of alert threads."""
+    # announce: the newest month a batch brought for its source and reporter; backfilled or
+    # cumulative periods are recorded but not posted
+    db.table("events").add_column("announce", int, not_null_default=0)
+    db.table("events").create_index(["detected_at"])
+    db.table("subscriptions").create(
+        {"id": int, "guild_id": int, "channel_id": int, "reporter": str, "role_id": int,
+         "created_by": int, "created_at": str, "active": int, "status_note": str},
+        pk="id",
+        not_null={"guild_id", "channel_id", "reporter", "created_by", "created_at", "active"},
+        defaults={"active": 1, "status_note": ""},
+    )
+    db.table("subscriptions").create_index(["channel_id", "reporter"], unique=True)
+    db.table("deliveries").create(
+        {"id": int, "event_id": int, "subscription_id": int, "channel_id": int, "status": str, "attempts": int,
+         "next_attempt_at": str, "message_id": int, "thread_id": int, "last_error": str, "created_at": str, "sent_at": str},
+        pk="id",
+        foreign_keys=[("event_id", "events", "id"), ("subscription_id", "subscriptions", "id")],
+        not_null={"event_id", "subscription_id", "channel_id", "status", "attempts", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+    )
+    db.table("deliveries").create_index(["event_id", "channel_id"], unique=True)
+    db.table("deliveries").create_index(["status", "next_attempt_at"])
+    db.table("conversations").create(
+        {"thread_id": int, "reporter": str, "partner": str, "intent": str, "period": str, "updated_at": str},
+        pk="thread_id",
+        not_null={"reporter", "partner", "intent", "period", "updated_at"},
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events, _v3_alerts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -75,8 +108,9 @@ class ImportReport:
     revised: int = 0
     skipped: int = 0
     conflicts: int = 0  # same release date, another value: the stored one is kept
-    # (source, reporter, period) seen for the first time: what alerts will announce
+    # (source, reporter, period) seen for the first time, and those of them alerts announce
     new_periods: list[tuple[str, str, str]] = field(default_factory=list)
+    announced: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"read {self.read:,}, added {self.added:,} ({self.revised:,} revisions), skipped {self.skipped:,} unchanged"
@@ -91,6 +125,7 @@ class ImportReport:
         self.skipped += other.skipped
         self.conflicts += other.conflicts
         self.new_periods += other.new_periods
+        self.announced += other.announced
         return self
 
 
@@ -171,7 +206,7 @@ class Store:
                 self.conn.execute(
                     f"INSERT INTO figures ({columns}) SELECT {columns} FROM incoming WHERE status IN ('new', 'revised')"
                 )
-                report.new_periods = self._record_events()
+                report.new_periods, report.announced = self._record_events()
             finally:
                 self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
         report.revised = counts.get("revised", 0)
@@ -180,7 +215,7 @@ class Store:
         report.skipped = report.read - report.added - report.conflicts
         return report
 
-    def _record_events(self) -> list[tuple[str, str, str]]:
+    def _record_events(self) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
         """Periods of the incoming batch no earlier sync has seen, per source and reporter."""
         fresh = self.conn.execute(
             """SELECT DISTINCT source, reporter, period_start, period_end FROM incoming AS i
@@ -190,11 +225,37 @@ class Store:
                ORDER BY source, reporter, period_end, period_start"""
         ).fetchall()
         detected_at = datetime.now(UTC).isoformat(timespec="seconds")
+        announced = self._newsworthy(fresh)
         self.conn.executemany(
-            "INSERT INTO events (source, reporter, period_start, period_end, detected_at) VALUES (?, ?, ?, ?, ?)",
-            [(*row, detected_at) for row in fresh],
+            "INSERT INTO events (source, reporter, period_start, period_end, detected_at, announce) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*row, detected_at, int(tuple(row) in announced)) for row in fresh],
         )
-        return [(source, reporter, start if start == end else f"{start}..{end}") for source, reporter, start, end in fresh]
+        def named(source: str, reporter: str, start: str, end: str) -> tuple[str, str, str]:
+            return source, reporter, start if start == end else f"{start}..{end}"
+
+        return [named(*row) for row in fresh], [named(*row) for row in fresh if tuple(row) in announced]
+
+    def _newsworthy(self, fresh: list[tuple]) -> set[tuple]:
+        """Per source and reporter, the newest single month (or China's Jan–Feb) of a batch, when
+        it is newer than every such period seen before: one alert per release, not one per
+        backfilled month, cumulative table or year."""
+        newest: dict[tuple[str, str], tuple] = {}
+        for row in fresh:
+            source, reporter, start, end = row
+            if start == end or Period.parse(f"{start}..{end}").is_jan_feb:
+                if (source, reporter) not in newest or end > newest[(source, reporter)][3]:
+                    newest[(source, reporter)] = tuple(row)
+        announced = set()
+        for (source, reporter), row in newest.items():
+            seen = self.conn.execute(
+                """SELECT max(period_end) FROM events WHERE source = ? AND reporter = ? AND (period_start = period_end
+                   OR (substr(period_start, 6) = '01' AND substr(period_end, 6) = '02'
+                       AND substr(period_start, 1, 4) = substr(period_end, 1, 4)))""",
+                (source, reporter),
+            ).fetchone()[0]
+            if seen is None or row[3] > seen:
+                announced.add(row)
+        return announced
 
     # --- reads (each one indexed; see FIGURES_PK) ---
 

@@ -1,0 +1,205 @@
+"""Alerts end to end: /alerts through the real discord.py client and the fake Discord; a sync
+that lands a month posts exactly once per subscribed channel, with a thread, across restarts
+and crashes, on the real seed and the real IMF recording."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import bot as entry
+from tradebot.config import SEED_DIR, Settings
+from tradebot.store import Store
+from tradebot.sync import sync_file
+
+from conftest import PROJECT_DIR
+from fakediscord import FakeDiscord
+
+EPHEMERAL = 64
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying between Discord's reply and the outbox update."""
+
+
+@pytest.fixture
+def before_november(db_path) -> Path:
+    """The seed as it stood before China's November 2025 release."""
+    store = Store(db_path)
+    with store.conn:
+        store.conn.execute("DELETE FROM figures WHERE period_end >= '2025-11'")
+        store.conn.execute("DELETE FROM events WHERE period_end >= '2025-11'")
+    store.close()
+    return db_path
+
+
+@pytest.fixture
+def november_release(tmp_path) -> Path:
+    """China's November 2025 release: the seed's rows for periods ending in November 2025."""
+    text = SEED_DIR.joinpath("published_figures.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    path = tmp_path / "november.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["period"].endswith("2025-11"))
+    return path
+
+
+def nicaragua_file() -> Path:
+    shared = os.environ.get("TRADEBOT_SHARED_DATA")
+    if not shared:
+        pytest.skip("TRADEBOT_SHARED_DATA is not set")
+    return (PROJECT_DIR / shared / "imf_imts" / "imf_imts_nic_g001.csv.gz").resolve()
+
+
+def play(db_path, *bodies):
+    """Run each body against its own bot process-alike (a fresh client on the same database),
+    one after the other, on one fake Discord: a restart between bodies."""
+
+    async def main():
+        results = []
+        async with FakeDiscord() as fake:
+            for body in bodies:
+                settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600)
+                client = entry.build_bot(settings, guild_ready_timeout=0.1)
+                async with fake.run_bot(client):
+                    results.append(await body(fake, client, client.get_cog("Alerts")))
+        return results
+
+    return asyncio.run(main())
+
+
+def posts(fake, channel_id) -> list:
+    return [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel_id}/messages" and r.ok]
+
+
+def threads(fake, channel_id) -> list:
+    return [r for r in fake.requests if r.method == "POST" and r.path.startswith(f"/channels/{channel_id}/messages/") and r.path.endswith("/threads")]
+
+
+async def subscribe(fake, channel_id, **options):
+    interaction = await fake.slash("alerts", options, subcommand="subscribe", user_id=fake.admin_id, channel_id=channel_id)
+    return (await fake.wait_response(interaction)).json["data"]
+
+
+def test_a_member_without_manage_server_is_refused_politely(before_november):
+    async def body(fake, client, cog):
+        interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe", user_id=fake.member_id)
+        return (await fake.wait_response(interaction)).json["data"]
+
+    [reply] = play(before_november, body)
+    assert reply["flags"] & EPHEMERAL
+    assert reply["content"] == "You need the Manage Server permission for this command."
+
+
+def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_again(before_november, november_release):
+    nicaragua = nicaragua_file()
+    channels = {}
+
+    async def first_run(fake, client, cog):
+        channels["A"], channels["B"] = fake.channel_id, await fake.add_channel("everything")
+        assert (await subscribe(fake, channels["A"], country="china"))["content"] == (
+            "This channel will get a summary whenever new figures for China land.")
+        await subscribe(fake, channels["B"])
+        sync_file(client.store, november_release)
+        assert await cog.deliver() == 2
+        assert await cog.deliver() == 0  # nothing is due twice
+        sync_file(client.store, nicaragua)
+        assert await cog.deliver() == 1
+        return {name: (posts(fake, cid), threads(fake, cid)) for name, cid in channels.items()}
+
+    async def after_restart(fake, client, cog):
+        before = len(fake.requests)
+        assert await cog.deliver() == 0
+        return [r for r in fake.requests[before:] if r.method == "POST"]
+
+    sent, resent = play(before_november, first_run, after_restart)
+    (a_posts, a_threads), (b_posts, b_threads) = sent["A"], sent["B"]
+    assert len(a_posts) == 1 and len(a_threads) == 1
+    assert len(b_posts) == 2 and len(b_threads) == 2
+    china = a_posts[0].json["embeds"][0]
+    assert china["title"].startswith("China, November 2025")
+    assert china["footer"]["text"].endswith("tradebot alert #1")
+    assert a_posts[0].json["nonce"] == "tb-alert-1" and a_posts[0].json["enforce_nonce"] is True
+    assert a_threads[0].json["name"] == "China, November 2025 — ask follow-ups here"
+    assert b_posts[0].json["embeds"][0]["title"] == china["title"]
+    assert b_posts[1].json["embeds"][0]["title"].startswith("Nicaragua, April 2026")
+    assert resent == []
+    store = Store(before_november)
+    contexts = store.conn.execute("SELECT reporter, period FROM conversations ORDER BY reporter").fetchall()
+    assert [tuple(c) for c in contexts] == [("CHN", "2025-11"), ("CHN", "2025-11"), ("NIC", "2026-04")]
+
+
+def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release):
+    async def crash_after_sending(fake, client, cog):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+
+        def crash(delivery):
+            raise SimulatedCrash
+
+        cog.after_send = crash
+        with pytest.raises(SimulatedCrash):
+            await cog.deliver()
+        return len(posts(fake, fake.channel_id))
+
+    async def restart(fake, client, cog):
+        before = len(posts(fake, fake.channel_id))
+        assert await cog.deliver() == 1  # recorded as sent: the message found in the channel
+        alerts_in_channel = [m for m in fake.channel_messages(fake.channel_id)
+                             if any("tradebot alert #" in e.get("footer", {}).get("text", "") for e in m.get("embeds", []))]
+        return len(posts(fake, fake.channel_id)) - before, len(alerts_in_channel)
+
+    first, (again, in_channel) = play(before_november, crash_after_sending, restart)
+    assert (first, again, in_channel) == (1, 0, 1)
+    row = Store(before_november).conn.execute("SELECT status, attempts, message_id FROM deliveries").fetchone()
+    assert (row["status"], row["attempts"]) == ("sent", 1) and row["message_id"]
+
+
+def test_a_rate_limited_post_is_retried_and_arrives_once(before_november, november_release):
+    async def body(fake, client, cog):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+        fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 429)
+        assert await cog.deliver() == 1
+        return [r.status for r in fake.requests if r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"]
+
+    [statuses] = play(before_november, body)
+    assert statuses == [429, 200]
+
+
+def test_a_lost_permission_marks_the_subscription_inactive(before_november, november_release):
+    async def body(fake, client, cog):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+        fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 403)
+        assert await cog.deliver() == 0
+        assert await cog.deliver() == 0  # not a retry loop
+        interaction = await fake.slash("alerts", {}, subcommand="list", user_id=fake.admin_id)
+        return (await fake.wait_response(interaction)).json["data"]["content"]
+
+    [listing] = play(before_november, body)
+    assert "China — inactive (Discord answered 403" in listing
+    row = Store(before_november).conn.execute("SELECT status FROM deliveries").fetchone()
+    assert row["status"] == "failed"
+
+
+def test_the_chosen_role_is_the_only_mention(before_november, november_release):
+    async def body(fake, client, cog):
+        role_id = await fake.add_role("trade-watchers", mentionable=True)
+        reply = await subscribe(fake, fake.channel_id, country="china", role=role_id)
+        sync_file(client.store, november_release)
+        await cog.deliver()
+        return role_id, reply, posts(fake, fake.channel_id)[0].json
+
+    [(role_id, reply, post)] = play(before_november, body)
+    assert reply["allowed_mentions"] == {"parse": []}  # the confirmation names the role without pinging
+    assert post["content"] == f"<@&{role_id}>"
+    assert post["allowed_mentions"] == {"parse": [], "roles": [role_id]}

@@ -1,0 +1,190 @@
+"""Alerts without Discord: subscriptions, and an outbox of deliveries that survives restarts.
+
+The outbox rule: a delivery row exists once per (event, channel); its attempt is recorded
+*before* the message is sent and the message id after. A restart therefore resends only
+what never reached Discord, and a delivery whose attempt may have reached it is checked
+(nonce, then the channel's recent messages) before any resend.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tradebot import countries
+from tradebot.periods import Period
+from tradebot.store import Store
+
+ALL_REPORTERS = "*"
+# after a failed attempt, wait this long before the next; then give up
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    guild_id: int
+    channel_id: int
+    reporter: str  # ISO alpha-3, or "*" for every reporter
+    role_id: int | None
+    active: bool
+    status_note: str
+
+    @property
+    def covers(self) -> str:
+        return "every country" if self.reporter == ALL_REPORTERS else countries.by_code(self.reporter).name
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    event_id: int
+    subscription_id: int
+    channel_id: int
+    attempts: int
+    source: str
+    reporter: str
+    period: Period
+    role_id: int | None
+
+    @property
+    def marker(self) -> str:
+        """Printed in the alert itself, so a resend can tell whether it already went out."""
+        return f"tradebot alert #{self.id}"
+
+    @property
+    def nonce(self) -> str:
+        return f"tb-alert-{self.id}"  # Discord nonces are at most 25 characters
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    return Subscription(row["id"], row["guild_id"], row["channel_id"], row["reporter"], row["role_id"], bool(row["active"]),
+                        row["status_note"] or "")
+
+
+def subscribe(store: Store, guild_id: int, channel_id: int, reporter: str, role_id: int | None, user_id: int) -> Subscription:
+    """Subscribe a channel to one reporter (or "*"); subscribing again updates the role and
+    reactivates it. Only events detected from now on are delivered."""
+    with store.conn:
+        store.conn.execute(
+            """INSERT INTO subscriptions (guild_id, channel_id, reporter, role_id, created_by, created_at, active, status_note)
+               VALUES (?, ?, ?, ?, ?, ?, 1, '')
+               ON CONFLICT (channel_id, reporter) DO UPDATE SET role_id = excluded.role_id, active = 1, status_note = '',
+                   created_by = excluded.created_by,
+                   created_at = CASE WHEN subscriptions.active THEN subscriptions.created_at ELSE excluded.created_at END""",
+            (guild_id, channel_id, reporter, role_id, user_id, _now()),
+        )
+    row = store.conn.execute("SELECT * FROM subscriptions WHERE channel_id = ? AND reporter = ?", (channel_id, reporter)).fetchone()
+    return _subscription(row)
+
+
+UNSUBSCRIBED = "unsubscribed"
+
+
+def unsubscribe(store: Store, channel_id: int, reporter: str | None) -> int:
+    """End a channel's subscription to `reporter`, or all of them; return how many ended.
+    The rows stay (sent deliveries point at them); pending deliveries are dropped."""
+    where = "channel_id = ? AND status_note != ?" + ("" if reporter is None else " AND reporter = ?")
+    params = (channel_id, UNSUBSCRIBED) if reporter is None else (channel_id, UNSUBSCRIBED, reporter)
+    with store.conn:
+        store.conn.execute(
+            f"DELETE FROM deliveries WHERE status = 'pending' AND subscription_id IN (SELECT id FROM subscriptions WHERE {where})", params
+        )
+        return store.conn.execute(f"UPDATE subscriptions SET active = 0, status_note = '{UNSUBSCRIBED}' WHERE {where}", params).rowcount
+
+
+def guild_subscriptions(store: Store, guild_id: int) -> list[Subscription]:
+    rows = store.conn.execute(
+        "SELECT * FROM subscriptions WHERE guild_id = ? AND status_note != ? ORDER BY channel_id, reporter", (guild_id, UNSUBSCRIBED)
+    )
+    return [_subscription(row) for row in rows]
+
+
+def deactivate_channel(store: Store, channel_id: int, reason: str) -> None:
+    """The channel is gone or closed to the bot: stop delivering there (not a crash loop)."""
+    with store.conn:
+        store.conn.execute("UPDATE subscriptions SET active = 0, status_note = ? WHERE channel_id = ?", (reason, channel_id))
+        store.conn.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ? WHERE channel_id = ? AND status = 'pending'", (reason, channel_id)
+        )
+
+
+def plan(store: Store) -> int:
+    """Create the pending deliveries for announced events and active subscriptions: one per
+    (event, channel), and only for events detected after the subscription began."""
+    with store.conn:
+        return store.conn.execute(
+            """INSERT OR IGNORE INTO deliveries (event_id, subscription_id, channel_id, status, attempts, created_at)
+               SELECT e.id, s.id, s.channel_id, 'pending', 0, ?
+               FROM events AS e JOIN subscriptions AS s
+                 ON s.active = 1 AND (s.reporter = '*' OR s.reporter = e.reporter) AND e.detected_at >= s.created_at
+               WHERE e.announce = 1
+                 AND e.detected_at >= (SELECT min(created_at) FROM subscriptions WHERE active = 1)
+               ORDER BY e.id, s.reporter = '*'""",
+            (_now(),),
+        ).rowcount
+
+
+def due(store: Store, limit: int = 50) -> list[Delivery]:
+    """Pending deliveries whose next attempt is due, oldest event first."""
+    rows = store.conn.execute(
+        """SELECT d.id, d.event_id, d.subscription_id, d.channel_id, d.attempts, e.source, e.reporter,
+                  e.period_start, e.period_end, s.role_id
+           FROM deliveries AS d JOIN events AS e ON e.id = d.event_id JOIN subscriptions AS s ON s.id = d.subscription_id
+           WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+           ORDER BY d.event_id, d.id LIMIT ?""",
+        (_now(), limit),
+    ).fetchall()
+    return [
+        Delivery(r["id"], r["event_id"], r["subscription_id"], r["channel_id"], r["attempts"], r["source"], r["reporter"],
+                 Period.parse(f"{r['period_start']}..{r['period_end']}"), r["role_id"])
+        for r in rows
+    ]
+
+
+def begin_attempt(store: Store, delivery: Delivery) -> None:
+    """Record the attempt before sending: if we crash after Discord took the message, the
+    restart knows to look for it instead of posting twice."""
+    with store.conn:
+        store.conn.execute("UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?", (delivery.id,))
+
+
+def mark_sent(store: Store, delivery: Delivery, message_id: int) -> None:
+    with store.conn:
+        store.conn.execute(
+            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+            (message_id, _now(), delivery.id),
+        )
+
+
+def give_up(store: Store, delivery: Delivery, error: str) -> None:
+    with store.conn:
+        store.conn.execute("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", (error, delivery.id))
+
+
+def retry_later(store: Store, delivery: Delivery, error: str) -> bool:
+    """Schedule the next attempt after a transient failure; False when out of attempts."""
+    attempts = delivery.attempts + 1
+    if attempts > len(RETRY_DELAYS):
+        give_up(store, delivery, error)
+        return False
+    next_at = (datetime.now(UTC) + RETRY_DELAYS[attempts - 1]).isoformat(timespec="seconds")
+    with store.conn:
+        store.conn.execute("UPDATE deliveries SET next_attempt_at = ?, last_error = ? WHERE id = ?", (next_at, error, delivery.id))
+    return True
+
+
+def record_thread(store: Store, delivery: Delivery, thread_id: int) -> None:
+    """The alert's thread and its context, for follow-up questions there."""
+    with store.conn:
+        store.conn.execute("UPDATE deliveries SET thread_id = ? WHERE id = ?", (thread_id, delivery.id))
+        store.conn.execute(
+            """INSERT OR REPLACE INTO conversations (thread_id, reporter, partner, intent, period, updated_at)
+               VALUES (?, ?, 'WLD', 'balance', ?, ?)""",
+            (thread_id, delivery.reporter, str(delivery.period), _now()),
+        )

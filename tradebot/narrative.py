@@ -1,0 +1,382 @@
+"""The alert summary for a newly landed month, written the way a wire reporter would:
+headline balance, exports and imports with their growth and its pace, the year to date
+with the records the store can prove, and the partners that moved most.
+
+Every number comes from the store through `FigureBook` (selection and derivation live
+there) and is formatted by `formatting`; `Summary.figures` lists exactly the figures the
+text shows. A claim the store cannot prove ("first time", "largest since") is left out.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+from tradebot import countries, formatting
+from tradebot.answers import JAN_FEB_NOTE
+from tradebot.errors import NoData
+from tradebot.figures import INDICATORS, Figure, FigureBook, latest_period, previous_period, year_to_date
+from tradebot.periods import Month, Period
+from tradebot.store import Store
+
+# Round amounts a year-to-date balance can be said to be "above". In words, not `$1 tn`:
+# every "$" amount in the text is a stored or derived figure, and a threshold is neither.
+THRESHOLDS = (
+    (3e12, "three trillion dollars"), (2e12, "two trillion dollars"), (1e12, "one trillion dollars"),
+    (5e11, "half a trillion dollars"), (1e11, "one hundred billion dollars"), (5e10, "fifty billion dollars"),
+    (1e10, "ten billion dollars"), (5e9, "five billion dollars"), (1e9, "one billion dollars"),
+    (5e8, "half a billion dollars"), (1e8, "one hundred million dollars"),
+)
+# "The largest since X" is news only when X lies a few months back: beating last month is not.
+MIN_MONTHS_SINCE = 3
+# "A record" needs a history long enough to mean something.
+MIN_RECORD_MONTHS = 12
+TOP_PARTNERS = 3
+FLOWS = ("exports", "imports")
+COMPUTED_FOOTER = "figures marked computed are derived by tradebot"
+HOLDS = "in the figures tradebot holds"
+
+
+@dataclass
+class Summary:
+    reporter: str
+    period: Period
+    title: str
+    paragraphs: list[str]
+    footer: str
+    figures: list[Figure] = field(default_factory=list)  # every number the title and paragraphs show
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join([self.title, *self.paragraphs, self.footer])
+
+
+def summarize(store: Store, reporter: str, period: Period) -> Summary:
+    """The summary of `reporter`'s figures for `period`; `NoData` when the store has none.
+
+    A January or February that exists only inside a combined Jan–Feb release (China's
+    practice) is summarised as that release, as answers do."""
+    try:
+        return _Writer(store, reporter, period).summary()
+    except NoData:
+        if not (period.is_month and period.end.month <= 2):
+            raise
+    try:
+        return _Writer(store, reporter, Period.jan_feb(period.end.year)).summary()
+    except NoData:
+        raise NoData(_no_data_message(store, reporter, period)) from None
+
+
+# --- the writer ---
+
+
+class _Writer:
+    """One summary: the reporter's world figures over its whole stored history (records
+    need it), the figures shown so far, and one method per part of the story."""
+
+    def __init__(self, store: Store, reporter: str, period: Period):
+        self.store, self.reporter, self.period = store, reporter, period
+        self.name = _name(reporter)
+        first = _first_month(store, reporter, period.end)
+        if first is None:
+            raise NoData(_no_data_message(store, reporter, period))
+        self.first = first  # where "the figures tradebot holds" begin, for any partner
+        self.world = FigureBook.load(store, reporter, "WLD", Period(min(first, period.start), period.end))
+        self.figures: list[Figure] = []
+
+    def summary(self) -> Summary:
+        balance = self.world.value("balance", self.period)
+        flows = {flow: (self.world.value(flow, self.period), self.world.growth(flow, self.period)) for flow in FLOWS}
+        moves = _partner_moves(self.store, self.reporter, self.period)
+        headline = _headline(balance, flows, moves)
+        if headline is None:
+            raise NoData(_no_data_message(self.store, self.reporter, self.period))
+
+        title = f"{self.name}, {_span(self.period)}: {self._headline_words(headline)}"
+        parts = [self._balance_paragraph(balance), self._flows_paragraph(flows), self._year_paragraph(balance), self._partners_paragraph(moves)]
+        paragraphs = [part for part in parts if part]
+        if self.period.is_jan_feb:
+            note = JAN_FEB_NOTE if self.reporter == "CHN" else "These figures cover January and February together."
+            paragraphs[0] += " " + note
+        return Summary(self.reporter, self.period, title, paragraphs, _footer(headline, self.figures), self.figures)
+
+    # --- numbers, recorded as they are shown ---
+
+    def _show(self, figure: Figure) -> None:
+        if figure not in self.figures:
+            self.figures.append(figure)
+
+    def money(self, figure: Figure) -> str:
+        """`$111.7 bn`, `$897.0 mn (computed)`: the size only; the words carry the sign."""
+        self._show(figure)
+        return formatting.money(figure.value, figure.unit) + _mark(figure)
+
+    def size(self, growth: Figure) -> str:
+        """`5.9%`: a growth rate without its sign (the verb carries it), exactly as
+        `formatting.percent` rounds it, so the shown number matches the figure."""
+        self._show(growth)
+        return _unsigned(growth)
+
+    def moved(self, growth: Figure) -> str:
+        """`rose 5.9%`, `fell 28.6% (computed)`."""
+        verb = {1: "rose", -1: "fell", 0: "were flat at"}[_direction(growth)]
+        return f"{verb} {self.size(growth)}{_mark(growth)}"
+
+    # --- the parts ---
+
+    def _headline_words(self, headline: Figure) -> str:
+        if headline.partner != "WLD":
+            return f"exports to {_the(_name(headline.partner))} {self.moved(headline)}"
+        if headline.indicator == "balance":
+            return f"trade {_balance_word(headline)} of {self.money(headline)}"
+        if headline.is_money:
+            return f"{headline.indicator} of {self.money(headline)}"
+        return f"{headline.indicator.removesuffix('_yoy')} {self.moved(headline)} year on year"
+
+    def _balance_paragraph(self, balance: Figure | None) -> str:
+        """`China posted a trade surplus of $111.7 bn in November 2025, up from $90.1 bn in October.`"""
+        if balance is None:
+            return ""
+        text = f"{_sentence_start(_the(self.name))} posted a trade {_balance_word(balance)} of {self.money(balance)} in {_span(self.period)}"
+        previous = previous_period(self.world, "balance", self.period)
+        when = f"in {_short(previous)}"
+        if previous.months != self.period.months:
+            # a two-month Jan–Feb figure set against one month says nothing: compare with a year earlier
+            previous, when = self.period.shift_years(-1), "a year earlier"
+        before = self.world.value("balance", previous)
+        if before is not None:
+            text += self._balance_change(balance, before, when)
+        return text + "."
+
+    def _balance_change(self, now: Figure, before: Figure, when: str) -> str:
+        if (now.value < 0) != (before.value < 0):
+            return f", after a {_balance_word(before)} of {self.money(before)} {when}"
+        shown_now, shown_before = formatting.money(now.value), formatting.money(before.value)
+        if shown_now == shown_before:
+            return f", the same as {when}"
+        wider = abs(now.value) > abs(before.value)
+        if now.value < 0:  # a deficit widens or narrows; "up" would be ambiguous
+            return f", {'widening' if wider else 'narrowing'} from {self.money(before)} {when}"
+        return f", {'up' if wider else 'down'} from {self.money(before)} {when}"
+
+    def _flows_paragraph(self, flows: dict[str, tuple[Figure | None, Figure | None]]) -> str:
+        """`Exports rose 5.9% year on year to $330.0 bn, reversing October's 1.1% fall. Imports …`"""
+        previous = {flow: previous_period(self.world, flow, self.period) for flow in flows}
+        sentences = [self._flow_sentence(flow, amount, growth, previous[flow]) for flow, (amount, growth) in flows.items()]
+        return " ".join(sentence for sentence in sentences if sentence)
+
+    def _flow_sentence(self, flow: str, amount: Figure | None, growth: Figure | None, previous: Period) -> str:
+        if growth is None:
+            return f"{flow.capitalize()} were {self.money(amount)}." if amount else ""
+        text = f"{flow.capitalize()} {self.moved(growth)} year on year"
+        if amount:
+            text += f"{', at' if _direction(growth) == 0 else ' to'} {self.money(amount)}"
+        before = self.world.growth(flow, previous)
+        if before is not None:
+            text += self._pace(growth, before, previous)
+        return text + "."
+
+    def _pace(self, now: Figure, before: Figure, previous: Period) -> str:
+        """How this growth rate compares with the previous period's, judged on the rounded
+        numbers the reader sees: reversing, accelerating, slowing, deepening or easing."""
+        direction, earlier = _direction(now), _direction(before)
+        if direction == 0 or earlier == 0:
+            return ""  # a flat period has no pace to compare
+        when = _short(previous)
+        size, mark = self.size(before), _mark(before)
+        if direction != earlier:
+            return f", reversing {when}’s {size} {'fall' if earlier < 0 else 'rise'}{mark}"
+        now_size, before_size = (float(_unsigned(rate).rstrip("%")) for rate in (now, before))
+        if now_size == before_size:
+            return f", matching {when}’s {size} {'rise' if direction > 0 else 'fall'}{mark}"
+        stronger = now_size > before_size
+        if direction > 0:
+            return f", {'accelerating' if stronger else 'slowing'} from {size}{mark} in {when}"
+        return f", {'deepening' if stronger else 'easing'} from a {size}{mark} fall in {when}"
+
+    def _year_paragraph(self, balance: Figure | None) -> str:
+        """The year to date and the records the store can prove."""
+        sentences = []
+        months_so_far = year_to_date(self.period)
+        ytd = self.world.value("balance", months_so_far) if months_so_far else None
+        if ytd is not None:
+            sentences.append(
+                f"From January to {calendar.month_name[self.period.end.month]}, the trade {_balance_word(ytd)} "
+                f"reached {self.money(ytd)}{self._threshold_claim(ytd)}."
+            )
+        if balance is not None and self.period.is_month:
+            record = self._record_claim(balance)
+            if record:
+                month = calendar.month_name[self.period.end.month]
+                sentences.append(f"{month}’s {_balance_word(balance)} was {record}.")
+        return " ".join(sentences)
+
+    def _threshold_claim(self, ytd: Figure) -> str:
+        """`, above one trillion dollars` — the value proves that much — and `for the first
+        time …` only when every earlier year the store covers has the same months, below it."""
+        amount, words = next(((amount, words) for amount, words in THRESHOLDS if abs(ytd.value) >= amount), (0, ""))
+        if not amount:
+            return ""
+        claim = f", above {words}"
+        if self._first_above(ytd, amount):
+            claim += f" for the first time {HOLDS} (since {self.first.year})"
+        return claim
+
+    def _first_above(self, ytd: Figure, amount: float) -> bool:
+        sign = 1 if ytd.value > 0 else -1
+        earlier_years = range(self.first.year, ytd.period.end.year)
+        if not earlier_years:
+            return False  # nothing earlier to be the first against
+        for year in earlier_years:
+            earlier = self.world.value("balance", ytd.period.shift_years(year - ytd.period.end.year))
+            if earlier is None or sign * earlier.value >= amount:
+                return False  # a missing year could have been above: unprovable
+        return True
+
+    def _record_claim(self, balance: Figure) -> str:
+        """`the largest since June 2025` when every month back to June is stored, June's was
+        larger and those between smaller; `a record …` when larger than every month back to
+        the first the store holds. A missing month anywhere on the way proves nothing."""
+        sign = 1 if balance.value > 0 else -1
+        largest = "largest" if sign > 0 else "widest"
+        month = self.period.end.plus(-1)
+        while month >= self.first:
+            earlier = self.world.value("balance", Period.month(month))
+            if earlier is None:
+                return ""
+            if sign * earlier.value >= sign * balance.value:
+                if sign * earlier.value == sign * balance.value or _months(month, self.period.end) < MIN_MONTHS_SINCE:
+                    return ""
+                return f"the {largest} since {month.name}"
+            month = month.plus(-1)
+        if _months(self.first, self.period.end) < MIN_RECORD_MONTHS:
+            return ""
+        return f"a record {HOLDS} (since {self.first.name})"
+
+    def _partners_paragraph(self, moves: list[Figure]) -> str:
+        """`By partner, exports to Australia rose 35.8%, those to the United States fell 28.6% …`"""
+        if not moves:
+            return ""
+        clauses = [f"{'exports' if i == 0 else 'those'} to {_the(_name(g.partner))} {self.moved(g)}" for i, g in enumerate(moves)]
+        if len(clauses) == 1:
+            joined = clauses[0]
+        elif len(clauses) == 2:
+            joined = f"{clauses[0]}, while {clauses[1]}"
+        else:
+            joined = f"{', '.join(clauses[:-1])} and {clauses[-1]}"
+        return f"By partner, {joined}."
+
+
+def _headline(balance: Figure | None, flows: dict[str, tuple[Figure | None, Figure | None]], moves: list[Figure]) -> Figure | None:
+    """What the title leads with: the world balance, else the first world flow amount or
+    growth the store has, else the partner that moved most; None when there is nothing."""
+    world = [figure for pair in flows.values() for figure in pair if figure]
+    return balance or next(iter(world), None) or next(iter(moves), None)
+
+
+# --- reads ---
+
+
+def _first_month(store: Store, reporter: str, until: Month) -> Month | None:
+    """The earliest month of any figure the store holds for `reporter` (any partner, indicator
+    or currency) up to `until`: where "the figures tradebot holds" begin. Reads every row of
+    the reporter once, along the index; a summary is written once per release."""
+    starts = [
+        row["period_start"]
+        for partner in store.partners(reporter)
+        for row in store.series_rows(reporter, partner, INDICATORS, "0000-01", str(until))
+    ]
+    return Month.parse(min(starts)) if starts else None
+
+
+def _partner_moves(store: Store, reporter: str, period: Period) -> list[Figure]:
+    """Exports growth to each partner (groups included, the world not) in `period`, published
+    else computed: the largest moves either way, largest first."""
+    moves = []
+    for partner in store.partners(reporter):
+        if partner == "WLD":
+            continue
+        growth = FigureBook.load(store, reporter, partner, period).growth("exports", period)
+        if growth is not None:
+            moves.append(growth)
+    return sorted(moves, key=lambda g: (-abs(g.value), g.partner))[:TOP_PARTNERS]
+
+
+def _no_data_message(store: Store, reporter: str, period: Period) -> str:
+    message = f"The store has no figures for {_name(reporter)} in {period.label}"
+    latest = latest_period(store, reporter, "WLD", "balance") if store.has_reporter(reporter) else None
+    return message + (f"; the latest is {latest[0].label}." if latest else ".")
+
+
+# --- words ---
+
+
+def _footer(headline: Figure, figures: list[Figure]) -> str:
+    """Sources (the headline's first) and the headline's release date."""
+    sources = dict.fromkeys(source for figure in [headline, *figures] for source in figure.source.split("; "))
+    parts = [f"Source: {', '.join(sources)}", f"released {formatting.release_date(headline.published)}"]
+    if any(figure.derived for figure in figures):
+        parts.append(COMPUTED_FOOTER)
+    return " · ".join(parts)
+
+
+def _mark(figure: Figure) -> str:
+    return " (computed)" if figure.derived else ""
+
+
+def _unsigned(growth: Figure) -> str:
+    return formatting.percent(growth.value).lstrip("+" + formatting.MINUS)
+
+
+def _direction(growth: Figure) -> int:
+    """The sign the reader sees: 0 when the rate rounds to 0.0%."""
+    shown = formatting.percent(growth.value)
+    return 0 if shown == "0.0%" else (-1 if shown.startswith(formatting.MINUS) else 1)
+
+
+def _balance_word(figure: Figure) -> str:
+    return "deficit" if figure.value < 0 else "surplus"
+
+
+def _months(first: Month, last: Month) -> int:
+    """How many months `last` lies after `first`."""
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def _span(period: Period) -> str:
+    """`November 2025`, `January–February 2026`, `November 2024–February 2025`: full names for prose."""
+    if period.is_month:
+        return period.end.name
+    if period.start.year == period.end.year:
+        return f"{calendar.month_name[period.start.month]}–{period.end.name}"
+    return f"{period.start.name}–{period.end.name}"
+
+
+def _short(period: Period) -> str:
+    """The previous period as a story names it: `October`, `January–February`, or with its year
+    when it is not a month or a Jan–Feb release (`January–November 2024`)."""
+    if period.is_month:
+        return calendar.month_name[period.end.month]
+    if period.is_jan_feb:
+        return "January–February"
+    return _span(period)
+
+
+def _name(code: str) -> str:
+    try:
+        return countries.by_code(code).name
+    except KeyError:
+        return code
+
+
+def _the(name: str) -> str:
+    """Names that take an article in running text: `the United States`, `the European Union`."""
+    if name.startswith(("United ", "European ")) or name.endswith(("Federation", "Republic", "Islands")) or name in (
+        "Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives",
+    ):
+        return f"the {name}"
+    return name
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
