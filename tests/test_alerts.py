@@ -203,3 +203,32 @@ def test_the_chosen_role_is_the_only_mention(before_november, november_release):
     assert reply["allowed_mentions"] == {"parse": []}  # the confirmation names the role without pinging
     assert post["content"] == f"<@&{role_id}>"
     assert post["allowed_mentions"] == {"parse": [], "roles": [role_id]}
+
+
+def test_the_scheduler_runs_a_sync_job_and_the_delivery_job_that_never_overlap(before_november):
+    async def body(fake, client, cog):
+        jobs = {job.id: job for job in client.scheduler.get_jobs()}
+        return {job_id: (job.coalesce, job.max_instances, job.misfire_grace_time, str(job.trigger)) for job_id, job in jobs.items()}
+
+    [jobs] = play(before_november, body)
+    assert set(jobs) == {"sync-imf", "deliver-alerts"}
+    assert jobs["sync-imf"][:2] == (True, 1) and jobs["sync-imf"][2] > 0
+    assert jobs["sync-imf"][3].startswith("cron[") and "hour='6'" in jobs["sync-imf"][3]
+    assert jobs["deliver-alerts"][:2] == (True, 1) and jobs["deliver-alerts"][2] > 0
+
+
+def test_a_failing_job_is_logged_and_does_not_escape(caplog):
+    from tradebot.errors import SourceUnreachable
+    from tradebot.scheduler import guarded
+
+    async def unreachable():
+        raise SourceUnreachable("Could not reach api.imf.org: DNS lookup failed")
+
+    async def broken():
+        raise RuntimeError("bug")
+
+    asyncio.run(guarded("sync imf", unreachable)())
+    asyncio.run(guarded("alert delivery", broken)())
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "tradebot.scheduler"]
+    assert messages == [("WARNING", "sync imf: Could not reach api.imf.org: DNS lookup failed"),
+                        ("ERROR", "alert delivery failed; it will run again on schedule")]

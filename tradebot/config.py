@@ -45,6 +45,19 @@ class Settings:
             guild_id=int(guild) if guild else None,
             log_level=values.get("LOG_LEVEL", "INFO").upper(),
             imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
-            delivery_seconds=float(values.get("TRADEBOT_DELIVERY_SECONDS", "30")),
+            delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),
         )
+
+
+def _positive_number(values: Mapping[str, str], name: str, default: float) -> float:
+    text = values.get(name)
+    if text is None:
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        raise ConfigError(f"{name} must be a positive number of seconds, not “{echo(text)}”.")
+    return number
