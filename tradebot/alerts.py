@@ -12,8 +12,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tradebot import countries
-from tradebot.periods import Period
+from tradebot import conversations, countries
+from tradebot.periods import Period, PeriodSpec
+from tradebot.query import Query
 from tradebot.store import Store
 
 ALL_REPORTERS = "*"
@@ -180,11 +181,8 @@ def retry_later(store: Store, delivery: Delivery, error: str) -> bool:
 
 
 def record_thread(store: Store, delivery: Delivery, thread_id: int) -> None:
-    """The alert's thread and its context, for follow-up questions there."""
+    """The alert's thread and its context (the reporter's balance for the period), for
+    follow-up questions there."""
     with store.conn:
         store.conn.execute("UPDATE deliveries SET thread_id = ? WHERE id = ?", (thread_id, delivery.id))
-        store.conn.execute(
-            """INSERT OR REPLACE INTO conversations (thread_id, reporter, partner, intent, period, updated_at)
-               VALUES (?, ?, 'WLD', 'balance', ?, ?)""",
-            (thread_id, delivery.reporter, str(delivery.period), _now()),
-        )
+    conversations.save(store, thread_id, Query("balance", delivery.reporter, "WLD", PeriodSpec("fixed", delivery.period)))

@@ -62,13 +62,15 @@ class Answer:
         }
 
 
-def ask(store: Store, text: str, today: date | None = None) -> Answer:
-    """Text in, answer out; a user's mistake becomes an answer with an error, never an exception."""
+def ask(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Answer:
+    """Text in, answer out; a user's mistake becomes an answer with an error, never an exception.
+    `context` is the conversation's last answered query, which follow-ups inherit; the next
+    context is the returned answer's `query` when it is `ok`."""
     today = today or today_utc()
     try:
-        query = parse(text, today)
+        query = parse(text, today, context)
     except TradebotError as error:
-        return Answer(query=Query(intent="balance", reporter=None), error=error)
+        return Answer(query=context or Query(intent="balance", reporter=None), error=error)
     return answer(store, query, today)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tradebot.periods import LATEST, PeriodSpec
+from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 
 # The flows a figure answer can lead with (`/surplus` asks for the balance), then the
-# answers about the store itself.
-FIGURE_INTENTS = ("balance", "exports", "imports")
-INTENTS = (*FIGURE_INTENTS, "about", "calendar")
+# other questions people ask, then the answers about the store itself.
+FIGURE_INTENTS = ("balance", "exports", "imports", "total_trade")
+INTENTS = (*FIGURE_INTENTS, "partners", "compare", "chart", "release", "help", "about", "calendar")
+MEASURES = ("level", "yoy", "mom", "share")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,22 @@ class Query:
     partner: str = "WLD"
     period: PeriodSpec = LATEST
     currency: str | None = None  # None: US dollars, or yuan when only yuan figures exist
+    measure: str = "level"  # level, yoy (year on year), mom (month on month) or share (of the world total)
+    other: str | None = None  # compare: the other reporter or a period; partners: the flow ranked
 
     def as_json(self) -> dict:
+        """The ★ `ask --json` query object (DESIGN.md §4)."""
         return {"intent": self.intent, "reporter": self.reporter, "partner": self.partner, "period": str(self.period)}
+
+    def as_context(self) -> dict:
+        """Everything a follow-up inherits, as stored for a thread or a console session."""
+        return {**self.as_json(), "currency": self.currency, "measure": self.measure, "other": self.other}
+
+    @classmethod
+    def from_context(cls, context: dict) -> Query:
+        period = context.get("period") or "latest"
+        spec = {"latest": LATEST, "ytd": YTD}.get(period) or PeriodSpec("fixed", Period.parse(period))
+        return cls(
+            intent=context["intent"], reporter=context.get("reporter"), partner=context.get("partner") or "WLD",
+            period=spec, currency=context.get("currency"), measure=context.get("measure") or "level", other=context.get("other"),
+        )

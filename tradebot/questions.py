@@ -47,7 +47,7 @@ FILLER_WORDS = {
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 
 
-def parse(text: str, today: date) -> Query:
+def parse(text: str, today: date, context: Query | None = None) -> Query:
     """Raises a `TradebotError` with a one-sentence message when the text is not a question it can map."""
     cleaned = " ".join((text or "").split())
     if not cleaned:

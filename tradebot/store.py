@@ -97,7 +97,13 @@ def _v3_alerts(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events, _v3_alerts]
+def _v4_conversation_context(db: Database) -> None:
+    """Follow-ups inherit everything a question said, not only country and period."""
+    for column in ("currency", "measure", "other"):
+        db.table("conversations").add_column(column, str)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events, _v3_alerts, _v4_conversation_context]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
