@@ -115,8 +115,35 @@ def test_find_ytd_in_phrase():
     assert rest == "surplus china"
 
 
-def test_find_no_period_returns_lowercased_phrase():
-    assert find_period("China Exports to US", TODAY) == (None, "china exports to us")
+def test_find_keeps_the_phrase_case_so_codes_in_capitals_survive():
+    assert find_period("China Exports to US", TODAY) == (None, "China Exports to US")
+    assert find_period("CHN exports to US nov 2025", TODAY)[1] == "CHN exports to US"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("last month", "2026-10"), ("this month", "2026-11"), ("last year", "2025-01..2025-12"),
+        ("q3 2025", "2025-07..2025-09"), ("2025 q1", "2025-01..2025-03"), ("first half of 2025", "2025-01..2025-06"),
+        ("h2 2024", "2024-07..2024-12"), ("since march 2025", "2025-03..2026-11"), ("11/2025", "2025-11"),
+        ("jan-nov", "2026-01..2026-11"), ("december", "2025-12"), ("exports in may", "2026-05"),
+        ("so far this year", "ytd"), ("the latest", "latest"),
+    ],
+)
+def test_find_period_forms_in_phrases(phrase, expected):
+    spec, _rest = find_period(phrase, TODAY)
+    assert str(spec) == expected
+
+
+def test_a_bare_month_is_the_latest_one_not_after_the_reference():
+    from tradebot.periods import Month
+
+    assert str(find_period("what about october?", TODAY, reference=Month(2025, 11))[0]) == "2025-10"
+    assert str(find_period("what about december?", TODAY, reference=Month(2025, 11))[0]) == "2024-12"
+
+
+def test_may_the_verb_is_not_a_month():
+    assert find_period("may i ask about china", TODAY)[0] is None
 
 
 # --- Period helpers ------------------------------------------------------------------------

@@ -4,20 +4,34 @@ answer reads the same everywhere."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
-from tradebot.errors import NoData, TradebotError
+from tradebot.errors import NoData, NotAvailable, TradebotError
 from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
 from tradebot.query import Query
 from tradebot.questions import parse
 from tradebot.store import Store
 
-FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports"}
+FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports", "total_trade": "total trade"}
 # The other two flows shown under each headline, in order.
-COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance"), "imports": ("exports", "balance")}
+COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance"), "imports": ("exports", "balance"),
+              "total_trade": ("exports", "imports")}
+HELP_LINES = [
+    ("A country's balance", "surplus china · /surplus china period:2025-11 · us deficit with china"),
+    ("One flow, one partner", "china exports to the us nov 2025 · us imports from china in 2025"),
+    ("Periods", "2025-11 · nov 2025 · 2025 · ytd · jan-nov 2025 · q3 2025 · last month · last year"),
+    ("Measures", "y/y · m/m · share (china exports to the us share) · in yuan"),
+    ("Follow-ups in a thread", "and imports? · what about october? · and japan? · compared with last year?"),
+    ("The data", "about · is october out yet · when is the next release"),
+]
+NOT_YET = {
+    "partners": "Rankings of partners are not available yet; ask about one partner, for example “china exports to the us”.",
+    "compare": "Side-by-side comparisons are not available yet; ask about each one, for example “china surplus” then “and the us?”.",
+    "chart": "Charts are not available yet; ask for the figures, for example “china exports 2025”.",
+}
 NOT_STORED = "not in the store"
 COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
 JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
@@ -78,6 +92,13 @@ def answer(store: Store, query: Query, today: date | None = None) -> Answer:
     try:
         if query.intent == "about":
             return _about(store, query)
+        if query.intent == "help":
+            return Answer(query=query, title="What you can ask tradebot", lines=[Line(n, v) for n, v in HELP_LINES],
+                          footer="Every figure comes with its source and release date.")
+        if query.intent in NOT_YET:
+            raise NotAvailable(NOT_YET[query.intent])
+        if query.intent == "release":
+            return _release(store, query, today or today_utc())
         if query.intent == "calendar":
             return _calendar(store, query, today or today_utc())
         return _answer(store, query)
@@ -167,15 +188,80 @@ def _answer(store: Store, query: Query) -> Answer:
     previous = previous_period(book, indicator, period)
     previous_name = "Previous month" if previous.months <= 2 and period.months <= 2 else "A year earlier"
     lines.append(Line(f"{previous_name}, {previous.label}", shown.money(book.value(indicator, previous), indicator == "balance")))
+    if query.measure == "mom":
+        lines.append(_month_on_month(shown, book, headline, previous))
+    if query.measure == "share":
+        lines.append(_share_of_world(store, shown, headline, reporter, partner, query.currency or "USD"))
 
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
-    resolved = Query(indicator, reporter.code, partner.code, PeriodSpec("fixed", period), query.currency)
+    resolved = replace(query, period=PeriodSpec("fixed", period))
     return Answer(
         query=resolved, title=title, lines=lines, notes=notes,
         footer=_footer(headline, shown.figures), figures=shown.figures,
         tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
     )
+
+
+def _month_on_month(shown: _Shown, book: FigureBook, headline: Figure, previous: Period) -> Line:
+    """The change from the previous month, computed from the two stored values."""
+    base = book.value(headline.indicator, previous)
+    label = f"Change from {previous.label}"
+    if base is None or base.value == 0 or (base.value < 0) != (headline.value < 0) or previous.months != headline.period.months:
+        return Line(label, "not computable from the store (the previous month is missing or not comparable)")
+    change = replace(_combine_change(headline, base), indicator=f"{headline.indicator}_mom")
+    shown.add(base)
+    shown.add(change)
+    return Line(label, f"{formatting.percent(change.value)} (computed from {formatting.money(base.value, base.unit)})")
+
+
+def _share_of_world(store: Store, shown: _Shown, headline: Figure, reporter, partner, currency: str) -> Line:
+    """The partner's share of the reporter's flow with the whole world, computed."""
+    label = f"{_possessive(partner.name)} share of {_possessive(reporter.name)} {FLOW_NAMES[headline.indicator]}"
+    if partner.code == "WLD" or headline.indicator == "balance":
+        return Line(label, "name a partner and a flow, for example “china exports to the us share”")
+    world = FigureBook.load(store, reporter.code, "WLD", headline.period, currency).value(headline.indicator, headline.period)
+    if world is None or world.value <= 0:
+        return Line(label, f"not computable: the store has no world total for {headline.period.label}")
+    share = Figure(
+        reporter=reporter.code, partner=partner.code, indicator=f"{headline.indicator}_share", period=headline.period,
+        value=round(headline.value / world.value * 100, 1), unit="percent", source=world.source,
+        published=max(world.published, headline.published), derived=True, how="partner ÷ world",
+    )
+    shown.add(world)
+    shown.add(share)
+    return Line(label, f"{share.value:.1f}% of {formatting.money(world.value, world.unit)} (computed)")
+
+
+def _combine_change(current: Figure, base: Figure) -> Figure:
+    return Figure(
+        reporter=current.reporter, partner=current.partner, indicator=current.indicator, period=current.period,
+        value=round((current.value / base.value - 1) * 100, 1), unit="percent", source=current.source,
+        published=max(current.published, base.published), derived=True, how=f"computed from {base.period.label}",
+    )
+
+
+def _release(store: Store, query: Query, today: date) -> Answer:
+    """"Is October out yet?": whether the store has the period, and if not what is due when."""
+    reporters = [query.reporter] if query.reporter else store.reporters()
+    asked = query.period.period
+    lines = []
+    for reporter in reporters:
+        name = countries.by_code(reporter).name
+        headline = _headline_of(store, reporter)
+        if headline is None:
+            lines.append(Line(name, "no world totals in the store"))
+            continue
+        if asked is None or headline.period.end >= asked.end:
+            what = headline.period.label if asked is None else asked.label
+            lines.append(Line(name, f"yes: {what} is out (newest in the store: {headline.period.label}, "
+                                    f"released {formatting.release_date(headline.published)})"))
+            continue
+        upcoming = releases.next_release(headline.source, headline.period)
+        due = f"; the next release is usually {_date_window(upcoming.earliest, upcoming.latest)}" if upcoming else ""
+        lines.append(Line(name, f"not in the store yet: the newest is {headline.period.label}{due}"))
+    title = f"Is {asked.label if asked else 'the latest month'} out?"
+    return Answer(query=query, title=title, lines=lines, footer="From the figures in tradebot's store and each source's usual release pattern")
 
 
 def _locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBook, Figure, list[str]] | None:
@@ -302,8 +388,8 @@ def _headline_words(indicator: str, figure: Figure, partner: countries.Country) 
     if indicator == "balance":
         word = "trade deficit" if figure.value < 0 else "trade surplus"
         return word + _partner_words(indicator, partner)
-    return indicator + _partner_words(indicator, partner)
+    return FLOW_NAMES[indicator] + _partner_words(indicator, partner)
 
 
 def _flow_label(indicator: str) -> str:
-    return {"balance": "Balance", "exports": "Exports", "imports": "Imports"}[indicator]
+    return {"balance": "Balance", "exports": "Exports", "imports": "Imports", "total_trade": "Total trade"}[indicator]

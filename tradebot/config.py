@@ -28,6 +28,9 @@ class Settings:
     # IMF IMTS has no release calendar (DATA_SOURCES.md §1.12): look once a day, early UTC
     imf_sync_cron: str = "15 6 * * *"
     delivery_seconds: float = 30.0
+    # the privileged message-content intent: every message in a bot-owned thread is answered,
+    # not only those that mention the bot (Discord must have it enabled for the bot too)
+    message_content: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +49,7 @@ class Settings:
             log_level=values.get("LOG_LEVEL", "INFO").upper(),
             imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
             delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
+            message_content=_switch(values, "MESSAGE_CONTENT_INTENT", False),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),
         )
 
@@ -61,3 +65,17 @@ def _positive_number(values: Mapping[str, str], name: str, default: float) -> fl
     if not number > 0:
         raise ConfigError(f"{name} must be a positive number of seconds, not “{echo(text)}”.")
     return number
+
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def _switch(values: Mapping[str, str], name: str, default: bool) -> bool:
+    text = values.get(name)
+    word = (text or "").strip().lower()
+    if not word:
+        return default
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(f"{name} must be true or false (also 1/0, yes/no, on/off), not “{echo(text)}”.")

@@ -16,7 +16,7 @@ from functools import cache
 import pycountry
 from rapidfuzz import fuzz, process
 
-from tradebot.errors import UnknownCountry, echo
+from tradebot.errors import AmbiguousCountry, UnknownCountry, echo
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,14 @@ ALIASES = {
     "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
     "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
     "world": "WLD", "global": "WLD", "total": "WLD", "the world": "WLD",
+}
+
+# Names that fit several countries: asking beats guessing (normalised name → the candidates).
+AMBIGUOUS = {
+    "congo": ("COG", "COD"),
+    "guinea": ("GIN", "GNB", "GNQ", "PNG"),
+    "virgin islands": ("VGB", "VIR"),
+    "samoa": ("WSM", "ASM"),
 }
 
 # Typos are accepted when the best match scores this well and no other country comes close.
@@ -104,8 +112,12 @@ def by_code(code: str) -> Country:
 
 
 def lookup_exact(text: str, allow_codes: bool = True) -> Country | None:
-    """A name, alias or (when allowed) code, ignoring case, accents and punctuation."""
+    """A name, alias or (when allowed) code, ignoring case, accents and punctuation.
+    Raises `AmbiguousCountry` for a name several countries share."""
     key = normalise(text)
+    if key in AMBIGUOUS:
+        names = tuple(by_code(code).name for code in AMBIGUOUS[key])
+        raise AmbiguousCountry(f"“{echo(text)}” could be {', '.join(names[:-1])} or {names[-1]}; which one?", names)
     index = _index()
     code = index.names.get(key) or (index.codes.get(key) if allow_codes else None)
     return index.by_code[code] if code else None

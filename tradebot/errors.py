@@ -31,6 +31,18 @@ class UnknownCountry(TradebotError):
         self.suggestions = suggestions
 
 
+class AmbiguousCountry(UnknownCountry):
+    """A name that fits several countries: the user picks, we don't guess."""
+
+    code = "ambiguous_country"
+
+
+class NotAvailable(TradebotError):
+    """A kind of answer tradebot understands but does not give yet."""
+
+    code = "not_available"
+
+
 class BadPeriod(TradebotError):
     code = "bad_period"
 

@@ -175,25 +175,100 @@ def parse_period(text: str | None, today: date) -> PeriodSpec:
     )
 
 
-def find_period(text: str, today: date) -> tuple[PeriodSpec | None, str]:
-    """Find a period inside a phrase; return it and the phrase without it.
+_MONTH = rf"(?P<m>{_MONTH_RE})\.?"
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+# Periods inside a phrase, most specific first. Each builder gets the match, today and the
+# month a bare month name is measured against (a thread's period, else today).
+_PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?P<y1>\d{4})-(?P<m1>\d{1,2})\s*(?:\.\.|–|—|to)\s*(?P<y2>\d{4})-(?P<m2>\d{1,2})\b"), "iso_range"),
+    (re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s*(?P<y1>\d{{4}})?\s*(?:{_DASH})\s*(?P<m2>{_MONTH_RE})\.?\s*(?P<y2>\d{{4}})\b"), "named_range"),
+    (re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s*(?:{_DASH})\s*(?P<m2>{_MONTH_RE})\b\.?"), "bare_range"),
+    (re.compile(rf"\bsince\s+{_MONTH}(?:\s*,?\s*{_YEAR})?\b"), "since"),
+    (re.compile(rf"\bq(?P<q>[1-4])\s*,?\s*{_YEAR}\b"), "quarter"),
+    (re.compile(rf"\b{_YEAR}\s*q(?P<q>[1-4])\b"), "quarter"),
+    (re.compile(r"\bq(?P<q>[1-4])\b"), "bare_quarter"),
+    (re.compile(rf"\b(?:(?P<half>first|1st|second|2nd)\s+half(?:\s+of)?|h(?P<h>[12]))\s*,?\s*{_YEAR}\b"), "half"),
+    (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})\b"), "iso_month"),
+    (re.compile(r"\b(?P<m>\d{1,2})/(?P<y>\d{4})\b"), "iso_month"),
+    (re.compile(rf"\b{_MONTH},?\s*{_YEAR}\b"), "named_month"),
+    (re.compile(rf"\b{_YEAR}\s+{_MONTH}"), "named_month"),
+    (re.compile(r"\b(?:so far )?this year\b|\byear[ -]to[ -]date\b|\bytd\b"), "ytd"),
+    (re.compile(r"\b(?:the )?(?:latest|most recent|newest)\b"), "latest"),
+    (re.compile(r"\blast month\b"), "last_month"),
+    (re.compile(r"\bthis month\b"), "this_month"),
+    (re.compile(r"\blast year\b"), "last_year"),
+    (re.compile(rf"(?:\b(?:fy|full year)\s*)?\b{_YEAR}\b"), "year"),
+    # a bare month: "may" is also a verb, so it counts only after a preposition or at the end
+    (re.compile(rf"\b(?P<m>(?!may\b)(?:{_MONTH_RE}))\b\.?|\b(?:in|for|about|of)\s+(?P<may>may)\b|\b(?P<may2>may)(?=\s*\??\s*$)"), "bare_month"),
+]
 
-    Used by the phrase parser: `china exports to us nov 2025` → (2025-11, `china exports to us`).
+
+def find_period(text: str, today: date, reference: Month | None = None) -> tuple[PeriodSpec | None, str]:
+    """Find a period inside a phrase; return it and the phrase without it (case kept, so
+    codes typed in capitals survive). `reference` is the month a bare month name is the
+    latest of (a thread's period); by default today's month.
+
+    `china exports to us nov 2025` → (2025-11, `china exports to us`).
     """
     lowered = text.lower()
-    for words, spec in (("year to date", YTD), ("ytd", YTD), ("latest", LATEST)):
-        match = re.search(rf"\b{words}\b", lowered)
+    if len(lowered) != len(text):  # a rare character changed length when lowered
+        text = lowered
+    reference = reference or Month.of(today)
+    for pattern, kind in _PHRASES:
+        match = pattern.search(lowered)
         if match:
-            return spec, (lowered[: match.start()] + lowered[match.end() :]).strip()
-    for pattern, kind in _PATTERNS:
-        if kind == "year":
-            pattern = re.compile(r"(?:\b(?:fy|full year)\s*)?\b(?P<y>(?:19|20)\d{2})\b")
-        for match in re.finditer(pattern, lowered):
-            if not _word_bounded(lowered, match):
-                continue
-            period = _build(kind, match, match.group(0), today)
-            return PeriodSpec("fixed", period), (lowered[: match.start()] + " " + lowered[match.end() :]).strip()
-    return None, lowered
+            spec = _phrase_spec(kind, match, today, reference)
+            return spec, (text[: match.start()] + " " + text[match.end() :]).strip()
+    return None, text
+
+
+def _latest_month_named(month: int, reference: Month) -> Month:
+    """The most recent `month` not after `reference`."""
+    return Month(reference.year if month <= reference.month else reference.year - 1, month)
+
+
+def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month) -> PeriodSpec:
+    groups = {key: value for key, value in match.groupdict().items() if value}
+    words = match.group(0)
+    now = Month.of(today)
+    if kind in ("iso_range", "named_range", "iso_month", "named_month", "year"):
+        return PeriodSpec("fixed", _build(kind, match, words, today))
+    if kind == "ytd":
+        return YTD
+    if kind == "latest":
+        return LATEST
+    if kind == "last_month":
+        period = Period.month(now.plus(-1))
+    elif kind == "this_month":
+        period = Period.month(now)
+    elif kind == "last_year":
+        period = Period.year(now.year - 1)
+    elif kind == "bare_range":
+        end = _latest_month_named(_month_number(groups["m2"]), reference)
+        start = Month(end.year, _month_number(groups["m1"]))
+        period = Period(start, end)
+    elif kind == "since":
+        start_month = _month_number(groups["m"])
+        start = Month(int(groups["y"]), start_month) if "y" in groups else _latest_month_named(start_month, reference)
+        period = Period(start, now)
+    elif kind in ("quarter", "bare_quarter"):
+        quarter = int(groups["q"])
+        year = int(groups["y"]) if "y" in groups else _latest_month_named(quarter * 3, reference).year
+        period = Period(Month(year, quarter * 3 - 2), Month(year, quarter * 3))
+    elif kind == "half":
+        second = groups.get("half") in ("second", "2nd") or groups.get("h") == "2"
+        year = int(groups["y"])
+        period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
+    else:  # bare_month
+        name = groups.get("m") or groups.get("may") or groups["may2"]
+        period = Period.month(_latest_month_named(_month_number(name), reference))
+    if period.end < period.start:
+        raise BadPeriod(f"“{echo(words)}” ends before it starts.")
+    if period.start > now:
+        raise BadPeriod(f"{period.label} is in the future; no figures exist for it yet.")
+    if period.start.year < EARLIEST_YEAR:
+        raise BadPeriod(f"“{echo(words)}” is before {EARLIEST_YEAR}; no trade figures go back that far.")
+    return PeriodSpec("fixed", period)
 
 
 def _word_bounded(text: str, match: re.Match[str]) -> bool:

@@ -8,11 +8,12 @@ misread question cannot produce a wrong number.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
-from tradebot.periods import LATEST, find_period, parse_period
+from tradebot.periods import LATEST, PeriodSpec, find_period, parse_period
 from tradebot.query import FIGURE_INTENTS, Query
 
 MAX_LENGTH = 500
@@ -28,22 +29,75 @@ COMMANDS = {
     "about": ("about", ()),
 }
 
+# Words and phrases → what they ask. Phrases are matched before single words.
+INTENT_PHRASES = [
+    (r"\b(?:top|biggest|largest|main|major|leading|key)\s+(?:trading\s+|trade\s+)?(?:export\s+)?"
+     r"(?:partners?|markets?|destinations?|customers?|buyers?)\b", "partners"),
+    (r"\b(?:top|biggest|largest|main|major|leading|key)\s+(?:import\s+)?(?:suppliers?|sources?)\b", "partners"),
+    (r"\bwho\s+(?:does|do|did)\b.*\b(?:sell|sells|export|exports)\s+(?:the\s+most\s+)?to\b", "partners"),
+    (r"\bwho\s+(?:does|do|did)\b.*\b(?:buy|buys|import|imports)\s+(?:the\s+most\s+)?from\b", "partners"),
+    (r"\b(?:total|two[- ]way|bilateral|overall)\s+trade\b|\btrade\s+(?:volume|between)\b"
+     r"|\bhow\s+much\s+(?:do|does|did)\b.*\btrade\b", "total_trade"),
+    (r"\btrade\s+gap\b|\btrade\s+balance\b", "balance"),
+    (r"\b(?:out|released|published)\s+yet\b|\bbeen\s+(?:released|published)\b|\b(?:is|are)\b.*\bout\b"
+     r"|\bhas\b.*\b(?:released|published)\b", "release"),
+    (r"\bnext\s+release\b|\brelease\s+(?:calendar|date|schedule)\b|\bwhen\s+(?:does|do|will|is)\b", "calendar"),
+    (r"\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+i\s+use\b|\bhow\s+does\s+this\s+work\b|^\s*help\b|\bcommands\b", "help"),
+    (r"\bwhere\s+(?:does|do)\s+(?:the\s+|your\s+)?(?:data|numbers|figures)\s+come\s+from\b"
+     r"|\bdata\s+sources?\b|\byour\s+sources?\b|^\s*sources?\b|^\s*about\b", "about"),
+    (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?\b", "compare"),
+    (r"\b(?:chart|graph|plot|trend|sparkline)s?\b", "chart"),
+]
 INTENT_WORDS = {
-    "surplus": "balance", "surpluses": "balance", "deficit": "balance", "deficits": "balance",
+    "surplus": "balance", "surpluses": "balance", "surpluss": "balance", "deficit": "balance", "deficits": "balance",
     "balance": "balance",
-    "exports": "exports", "export": "exports", "exported": "exports", "exporting": "exports",
-    "sold": "exports", "shipments": "exports",
-    "imports": "imports", "import": "imports", "imported": "imports", "importing": "imports",
-    "bought": "imports", "purchases": "imports",
+    "exports": "exports", "export": "exports", "exported": "exports", "exporting": "exports", "exprots": "exports",
+    "exorts": "exports", "sold": "exports", "sell": "exports", "sells": "exports", "selling": "exports",
+    "shipments": "exports", "shipped": "exports", "ship": "exports", "ships": "exports", "outbound": "exports",
+    "imports": "imports", "import": "imports", "imported": "imports", "importing": "imports", "imprts": "imports",
+    "bought": "imports", "buy": "imports", "buys": "imports", "buying": "imports", "purchases": "imports",
+    "purchased": "imports", "inbound": "imports",
 }
+# once an intent is recognised, the words that said it are not left over
+INTENT_VOCABULARY = {
+    "partners": "top biggest largest main major leading key trading trade export import partners partner markets market "
+                "destinations destination customers customer buyers buyer suppliers supplier sources source who whom most "
+                "sell sells buy buys exports imports",
+    "total_trade": "total two-way two way bilateral overall volume between trade",
+    "balance": "trade gap balance",
+    "release": "out yet released published been has have is are numbers",
+    "calendar": "next release calendar date schedule when does do will is publish publishes published come out",
+    "help": "what can you do how use this work help commands",
+    "about": "where does data come from sources source your about numbers figures",
+    "compare": "compare compared with to versus vs against",
+    "chart": "chart charts graph graphs plot plots trend trends sparkline",
+}
+YEAR_EARLIER = re.compile(
+    r"\b(?:compared?\s+(?:with|to)\s+)?(?:the\s+same\s+(?:month|period)\s+)?(?:last\s+year|a\s+year\s+(?:ago|earlier|before))\b"
+)
+MEASURE_PHRASES = [
+    (r"\by/y\b|\byoy\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange on (?:a|the) year\b"
+     r"|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bannual change\b", "yoy"),
+    (r"\bm/m\b|\bmom\b|\bmonth[- ]on[- ]month\b|\bmonth[- ]over[- ]month\b|\bfrom the previous month\b"
+     r"|\bon the month\b|\bmonthly change\b", "mom"),
+    (r"\bwhat\s+share\b|\bshare\b|\bwhat\s+percent(?:age)?\s+of\b|\bhow\s+much\s+of\b|\bproportion\b", "share"),
+]
 CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", "usd": "USD", "dollars": "USD", "dollar": "USD"}
-PARTNER_WORDS = {"to", "from", "with", "vs", "versus", "against", "into"}
-FILLER_WORDS = {
-    "a", "an", "the", "of", "in", "for", "on", "at", "and", "what", "whats", "what's", "is", "was",
-    "were", "are", "how", "much", "many", "did", "does", "do", "trade", "trading", "goods", "its",
-    "show", "me", "tell", "give", "please", "figure", "figures", "number", "numbers", "data",
-    "total", "value", "s", "by", "y/y", "yoy", "?",
-}
+# the word before a country that says what it is to the flow
+PREPOSITIONS = {"to": "to", "into": "into", "towards": "to", "from": "from", "with": "with", "against": "with",
+                "between": "between", "of": "of", "by": "of", "and": "and", "or": "and", "vs": "and", "versus": "and"}
+FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|what of|same for|same with|now|ok and|okay and|also|plus)\b|^\s*(?:in|for|with|to)\b")
+FILLER_WORDS = set("""
+a an the of in for on at and or what whats what's is was were are be been being how much many did does do
+trade trading traded goods its it their there this that these those show me tell give please figure figures number
+numbers data total value values s by ? ! . , amount amounts level levels stats statistics
+can could would will you your i we us? i'd id like want know see get check look find about
+latest last recent most month months year years so far current currently now today then
+doing do dont don't right hey hi hello bot tradebot pls plz thanks thank ok okay yes yeah
+money worth dollar billion billions bn trillion tn million mn percent per cent just also
+was were went go going up down rise rose fall fell change changed
+country countries nation economy economic economies wise according official officially
+""".split())
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 
 
@@ -56,7 +110,7 @@ def parse(text: str, today: date, context: Query | None = None) -> Query:
         raise NotUnderstood(f"That is too long to be one question ({len(cleaned):,} characters); {EXAMPLES}.")
     if cleaned.startswith("/"):
         return _parse_command(cleaned, today)
-    return _parse_phrase(cleaned, today)
+    return _parse_phrase(cleaned, today, context)
 
 
 def _parse_command(text: str, today: date) -> Query:
@@ -111,51 +165,163 @@ def _split_options(rest: str, command: str, allowed: tuple[str, ...]) -> dict[st
     return options
 
 
-def _parse_phrase(text: str, today: date) -> Query:
-    period, rest = find_period(text, today)
-    words = re.findall(r"[\w.'’&-]+|\?", rest)
+@dataclass
+class _Heard:
+    """What a phrase said, before it becomes a Query (None: not said)."""
+
     intent: str | None = None
-    reporter: str | None = None
-    partner: str | None = None
+    measure: str | None = None
     currency: str | None = None
-    pending_partner = False
-    leftovers: list[str] = []
+    period: PeriodSpec | None = None
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (code, preposition before it)
+    flow: str | None = None  # for partner rankings: exports (markets) or imports (suppliers)
+    leftovers: list[str] = field(default_factory=list)
+    year_earlier: bool = False  # "compared with last year": the same period a year before
+
+
+def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
+    heard = _hear(text, today, context)
+    follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries)
+    if heard.leftovers:
+        _explain_leftovers(heard.leftovers, found_country=bool(heard.countries) or follow_up, found_intent=heard.intent is not None)
+    if follow_up:
+        return _follow_up(heard, context)
+    if FOLLOW_UP.search(text.lower()) and not heard.countries:
+        raise NotUnderstood(f"Ask a whole question first; {EXAMPLES}.")
+    return _new_question(heard)
+
+
+def _hear(text: str, today: date, context: Query | None) -> _Heard:
+    heard = _Heard()
+    lowered = text.lower().replace("’", "'")
+    vocabulary: set[str] = set()
+    for pattern, intent in INTENT_PHRASES:
+        match = re.search(pattern, lowered)
+        if match:
+            heard.intent = intent
+            vocabulary = set(INTENT_VOCABULARY.get(intent, "").split())
+            if intent == "partners":
+                words = match.group(0)
+                heard.flow = ("imports" if re.search(r"suppl|sources?|buy|import", words) else
+                              "exports" if re.search(r"market|destination|customer|buyer|sell|export", words) else "total_trade")
+            if intent == "compare" and context is not None:
+                year_earlier = YEAR_EARLIER.search(lowered)
+                if year_earlier:
+                    heard.year_earlier = True
+                    text = text[: year_earlier.start()] + " " + text[year_earlier.end() :]
+                    lowered = text.lower().replace("’", "'")
+            break
+    for pattern, measure in MEASURE_PHRASES:
+        match = re.search(pattern, lowered)
+        if match:
+            heard.measure = measure
+            text = text[: match.start()] + " " + text[match.end() :]
+            lowered = text.lower().replace("’", "'")
+            break
+    reference = context.period.period.end if context and context.period.period else None
+    heard.period, text = find_period(text, today, reference)
+    words = re.findall(r"[\w.'’&/-]+|\?", text)
+    preposition = ""
     index = 0
     while index < len(words):
-        word = words[index].lower().strip(".")
+        word = words[index].lower().strip(".").replace("’", "'")
         if word in INTENT_WORDS:
-            intent = intent or INTENT_WORDS[word]
-            index += 1
-            continue
-        if word in CURRENCY_WORDS:
-            currency = CURRENCY_WORDS[word]
-            index += 1
-            continue
-        if word in PARTNER_WORDS:
-            pending_partner = True
-            index += 1
-            continue
-        country, used = _country_at(words, index)
-        if not country and word not in FILLER_WORDS:
-            country, used = _typo_of_country(words[index]), 1
-        if country:
-            if reporter is None and not (pending_partner and _more_countries(words, index + used)):
-                reporter = country.code
-            elif partner is None:
-                partner = country.code
-            else:
-                raise NotUnderstood(f"I can compare two countries at most; {EXAMPLES}.")
-            pending_partner = False
-            index += used
-            continue
-        if word not in FILLER_WORDS:
-            leftovers.append(words[index])
+            heard.intent = heard.intent or INTENT_WORDS[word]
+        elif word in CURRENCY_WORDS:
+            heard.currency = CURRENCY_WORDS[word]
+        elif word in PREPOSITIONS and not (word == "and" and not heard.countries):
+            preposition = PREPOSITIONS[word]
+        elif word in vocabulary and not _country_at(words, index)[0]:
+            pass
+        else:
+            country, used = _country_at(words, index)
+            if not country and word not in FILLER_WORDS:
+                country, used = _typo_of_country(words[index]), 1
+            if country:
+                heard.countries.append((country.code, preposition))
+                preposition = ""
+                index += used
+                continue
+            if word not in FILLER_WORDS and not re.fullmatch(r"[\W_]*", word):
+                heard.leftovers.append(words[index])
         index += 1
-    if leftovers:
-        _explain_leftovers(leftovers, found_country=reporter is not None, found_intent=intent is not None)
+    return heard
+
+
+def _roles(heard: _Heard, intent: str) -> tuple[str | None, str | None]:
+    """Reporter and partner from the countries named and the word before each."""
+    partner_words = {"exports": {"to", "into"}, "imports": {"from"}}.get(intent, {"with", "and", "to", "from"})
+    reporter_words = {"exports": {"from"}, "imports": {"into", "of", "to"}}.get(intent, {"between", "of"})
+    reporter = partner = None
+    for code, preposition in heard.countries:
+        if preposition in partner_words and partner is None:
+            partner = code
+        elif preposition in reporter_words and reporter is None:
+            reporter = code
+        elif reporter is None:
+            reporter = code
+        elif partner is None:
+            partner = code
+        else:
+            raise NotUnderstood(f"That names more countries than one question can take; {EXAMPLES}.")
+    if reporter is None and partner is not None:
+        reporter, partner = partner, None  # "exports to the us" without a reporter: the us is who is asked about
+    return reporter, partner
+
+
+def _new_question(heard: _Heard) -> Query:
+    intent = heard.intent or "balance"
+    if intent in ("help", "about", "calendar", "release") and not heard.countries:
+        return Query(intent=intent, reporter=None, period=heard.period or LATEST)
+    if intent == "compare":
+        codes = [code for code, _ in heard.countries]
+        if not codes:
+            raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
+        other = codes[1] if len(codes) > 1 else None
+        return Query(intent="compare", reporter=codes[0], period=heard.period or LATEST, currency=heard.currency,
+                     measure=heard.measure or "level", other=other)
+    reporter, partner = _roles(heard, intent)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
-    return Query(intent=intent or "balance", reporter=reporter, partner=partner or "WLD", period=period or LATEST, currency=currency)
+    return Query(
+        intent=intent, reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
+        currency=heard.currency, measure=heard.measure or "level",
+        other=heard.flow if intent == "partners" else None,
+    )
+
+
+def _follow_up(heard: _Heard, context: Query) -> Query:
+    """Change what the follow-up names; inherit the rest from the conversation."""
+    changes: dict = {}
+    if heard.intent == "compare" and not heard.countries:
+        if heard.year_earlier:
+            earlier = context.period.period.shift_years(-1) if context.period.period else None
+            changes.update(intent="compare", other=str(earlier) if earlier else None)
+        else:
+            changes.update(intent="compare", other=str(heard.period) if heard.period else None)
+            heard.period = None
+    elif heard.intent:
+        changes["intent"] = heard.intent
+        if heard.intent == "partners":
+            changes["other"] = heard.flow
+    if heard.period:
+        changes["period"] = heard.period
+    if heard.measure:
+        changes["measure"] = heard.measure
+    if heard.currency:
+        changes["currency"] = heard.currency
+    for code, preposition in heard.countries[:2]:
+        if changes.get("intent", context.intent) == "compare" and "other" not in changes:
+            changes["other"] = code
+        elif preposition in ("with", "to", "from", "into", "and") or context.partner != "WLD":
+            changes["partner"] = code
+        else:
+            changes["reporter"] = code
+    if not changes:
+        raise NotUnderstood(f"I couldn't tell what to change; say for example “and imports?” or “what about october?”; {EXAMPLES}.")
+    if context.reporter is None and "reporter" not in changes:
+        raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
+    return replace(context, **changes)
 
 
 def _country_at(words: list[str], index: int) -> tuple[countries.Country | None, int]:
