@@ -28,7 +28,7 @@ TOKEN_REJECTED = (
     "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
 )
 # Extensions load one by one in setup_hook; a broken one is logged and skipped.
-EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts")
+EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts", "cogs.ask")
 
 
 def build_bot(settings: Settings, **client_options):
@@ -41,11 +41,15 @@ def build_bot(settings: Settings, **client_options):
     from tradebot import scheduler, sync
     from tradebot.sync import open_store
 
+    intents = discord.Intents.default()
+    # privileged: lets every message in a bot-owned thread be a follow-up, not only mentions
+    intents.message_content = settings.message_content
+
     class TradeBot(commands.AutoShardedBot):
         def __init__(self) -> None:
             super().__init__(
                 command_prefix=commands.when_mentioned,
-                intents=discord.Intents.default(),
+                intents=intents,
                 # user text is quoted in answers: it must never ping anyone
                 allowed_mentions=discord.AllowedMentions.none(),
                 tree_cls=TradeTree,
@@ -90,6 +94,10 @@ def build_bot(settings: Settings, **client_options):
             cog = self.get_cog("Alerts")
             return await cog.deliver() if cog else 0
 
+        async def on_message(self, message: discord.Message) -> None:
+            """No prefix commands: messages are questions, handled by the Ask cog's listener
+            (the default would try every mention as a command and log "command not found")."""
+
         async def on_ready(self) -> None:
             log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
@@ -115,7 +123,8 @@ async def serve(settings: Settings) -> int:
         print(f"error: {TOKEN_REJECTED}", file=sys.stderr)
         return 2
     except discord.PrivilegedIntentsRequired:
-        print("error: Discord refused the bot's intents; enable them under Bot → Privileged Gateway Intents.", file=sys.stderr)
+        print("error: Discord refused the bot's intents: enable Message Content under Bot → Privileged Gateway Intents, "
+              "or set MESSAGE_CONTENT_INTENT=false.", file=sys.stderr)
         return 2
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)

@@ -12,6 +12,9 @@ from tradebot.answers import answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
+FOLLOW_UPS = "Follow-ups in threads"
+EMBED_FIELD_LIMIT = 25
+
 
 class Info(commands.Cog):
     def __init__(self, bot: commands.Bot):
@@ -21,7 +24,21 @@ class Info(commands.Cog):
         result = answer(self.bot.store, command_query(intent, country, today=today_utc()), today_utc())
         if result.error:
             raise result.error
-        await interaction.response.send_message(embed=answer_embed(result))
+        embed = answer_embed(result)
+        if intent == "about":
+            self._add_follow_up_mode(embed)
+        await interaction.response.send_message(embed=embed)
+
+    def _add_follow_up_mode(self, embed: discord.Embed) -> None:
+        """Which messages in the bot's threads get answered depends on the message-content intent."""
+        if self.bot.intents.message_content:
+            mode = "every message (message content intent on)"
+        else:
+            mode = "messages that mention the bot (message content intent off)"
+        if len(embed.fields) < EMBED_FIELD_LIMIT:
+            embed.add_field(name=FOLLOW_UPS, value=mode, inline=False)
+        else:
+            embed.description = f"{embed.description or ''}\n{FOLLOW_UPS}: {mode}.".strip()
 
     @app_commands.command(name="about", description="Where tradebot's figures come from, what they cover and how fresh they are")
     async def about(self, interaction: discord.Interaction):

@@ -113,3 +113,12 @@ def test_a_malformed_setting_is_one_line_and_exit_two(tmp_path):
     result = run_bot("ask", "surplus china", db=tmp_path / "t.db", GUILD_ID="my server")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: GUILD_ID must be a server id (digits only), not “my server”; leave it empty to sync globally."
+
+
+def test_the_console_keeps_context_between_lines_like_a_thread(db_path):
+    lines = ["china trade surplus november 2025", "and imports?", "what about october?", "and japan?"]
+    result = run_bot("console", "--json", db=db_path, stdin="\n".join(lines) + "\n")
+    queries = [json.loads(line)["query"] for line in result.stdout.splitlines()]
+    assert [(q["intent"], q["reporter"], q["period"]) for q in queries[:3]] == [
+        ("balance", "CHN", "2025-11"), ("imports", "CHN", "2025-11"), ("imports", "CHN", "2025-10")]
+    assert queries[3]["reporter"] == "JPN"  # no partner in the thread, so "and japan?" changes the reporter

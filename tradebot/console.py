@@ -10,13 +10,17 @@ from tradebot.answers import ask
 from tradebot.store import Store
 
 BANNER = """tradebot console: the same answers as the Discord bot, from the local store.
-Type a command such as `/surplus china partner:us period:2025-11` or a phrase such as
-`china exports to us nov 2025`. `help` shows this again; `quit` or Ctrl-D leaves."""
+Type a command such as `/surplus china partner:us period:2025-11` or a question such as
+`china exports to us nov 2025`, then follow-ups such as `and imports?` or `what about october?`.
+`help` shows examples; `quit` or Ctrl-D leaves."""
 QUIT = {"quit", "exit", "q", ":q"}
 
 
 def run(store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Answer line by line; like a Discord thread, each answered question is the context
+    the next line's follow-up ("and imports?") inherits."""
     interactive = stdin.isatty() and not as_json
+    context = None
     if interactive:
         print(BANNER, file=stdout)
     while True:
@@ -30,10 +34,9 @@ def run(store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: 
             return 0
         if not text and not as_json:
             continue
-        if text.lower() in ("help", "?") and not as_json:
-            print(BANNER, file=stdout)
-            continue
-        answer = ask(store, text)
+        answer = ask(store, text, context=context)
+        if answer.ok:
+            context = answer.query
         if as_json:
             print(json.dumps(answer.as_json(), ensure_ascii=False), file=stdout, flush=True)
         else:

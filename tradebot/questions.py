@@ -183,7 +183,7 @@ def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query
     heard = _hear(text, today, context)
     follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries)
     if heard.leftovers:
-        _explain_leftovers(heard.leftovers, found_country=bool(heard.countries) or follow_up, found_intent=heard.intent is not None)
+        _explain_leftovers(heard.leftovers, found_country=bool(heard.countries), found_intent=heard.intent is not None)
     if follow_up:
         return _follow_up(heard, context)
     if FOLLOW_UP.search(text.lower()) and not heard.countries:

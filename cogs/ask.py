@@ -1,0 +1,168 @@
+"""/ask and plain-word follow-ups. A question in, the core's answer out as the same embed as
+the other commands, and a thread under it whose context (the last answered query) the
+follow-ups in it inherit. Contexts live in the database (tradebot.conversations), so a
+restart forgets nothing; alert threads are registered there too, so they take follow-ups.
+
+Who gets answered:
+- `/ask question` anywhere; in a text channel the answer opens a thread.
+- In a thread the bot owns (an /ask, mention or alert thread): every message when the
+  message-content intent is on, else the messages that mention the bot.
+- A mention of the bot in a text channel: answered there, with a thread for follow-ups.
+Everything else (bots, the bot itself, DMs, threads the bot does not own) is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.utils.render import answer_embed
+from cogs.utils.tree import UNEXPECTED
+from tradebot import conversations, countries
+from tradebot.answers import Answer, ask
+from tradebot.periods import today_utc
+from tradebot.query import Query
+
+log = logging.getLogger("tradebot.ask")
+
+QUESTION = "Plain words, e.g. china exports to us nov 2025; the answer opens a thread for follow-ups"
+THREAD_SUFFIX = " — follow-ups"
+THREAD_NAME_LIMIT = 100  # Discord's limit for a channel name
+# the messages people type; joins, pins, thread starters and the like are not questions
+QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def thread_name(query: Query) -> str:
+    """`China, November 2025 — follow-ups`, `China–United States, November 2025 — follow-ups`."""
+    subject = []
+    if query.reporter:
+        who = _country_name(query.reporter)
+        if query.partner and query.partner != "WLD":
+            who += f"–{_country_name(query.partner)}"
+        subject.append(who)
+    if query.period.kind == "fixed" and query.period.period is not None:
+        subject.append(query.period.period.label)
+    text = ", ".join(subject) or "Trade"
+    return text[: THREAD_NAME_LIMIT - len(THREAD_SUFFIX)] + THREAD_SUFFIX
+
+
+def _country_name(code: str) -> str:
+    try:
+        return countries.by_code(code).name
+    except KeyError:
+        return code
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: commands.Bot):
+        self.bot = bot
+
+    @property
+    def every_message(self) -> bool:
+        """With the message-content intent every message in a bot-owned thread is a question;
+        without it Discord sends the bot the text of mentions only."""
+        return self.bot.intents.message_content
+
+    # --- /ask ---
+
+    @app_commands.command(name="ask", description="Ask about trade in plain words; the answer opens a thread for follow-ups")
+    @app_commands.describe(question=QUESTION)
+    async def ask_command(self, interaction: discord.Interaction, question: str):
+        store = self.bot.store
+        # asked inside a bot-owned thread: it is a follow-up there, not a new conversation
+        in_thread = interaction.channel_id is not None and conversations.is_known(store, interaction.channel_id)
+        context = conversations.load(store, interaction.channel_id) if in_thread else None
+        result = ask(store, question, today_utc(), context)
+        if result.error:
+            raise result.error  # the tree's error handler turns it into a private sentence; no thread
+        if in_thread:
+            conversations.save(store, interaction.channel_id, result.query)
+        await interaction.response.send_message(embed=answer_embed(result))
+        if not in_thread and interaction.guild_id is not None and _takes_threads(interaction.channel):
+            await self._open_thread(await interaction.original_response(), result.query)
+
+    # --- messages ---
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or message.guild is None or message.type not in QUESTION_TYPES:
+            return
+        store, me = self.bot.store, self.bot.user
+        if store is None or me is None:
+            return
+        mentioned = any(user.id == me.id for user in message.mentions)
+        if conversations.is_known(store, message.channel.id):
+            if mentioned or self.every_message:
+                await self._follow_up(message, mentioned)
+        elif mentioned and isinstance(message.channel, discord.abc.GuildChannel) and not isinstance(message.channel, discord.Thread):
+            await self._answer_mention(message)
+
+    async def _follow_up(self, message: discord.Message, mentioned: bool) -> None:
+        """A message in a bot-owned thread: answer it with the thread's context, then keep the new one."""
+        text = self._question_text(message)
+        if not text and not mentioned:
+            return  # only an image, a sticker or an embed: nothing was asked
+        store, thread_id = self.bot.store, message.channel.id
+        result = self._answer(text, conversations.load(store, thread_id))
+        if result is not None and result.ok:
+            # saved before the (awaited) reply, so the next message in the thread already sees it
+            conversations.save(store, thread_id, result.query)
+        await self._reply(message, result)
+
+    async def _answer_mention(self, message: discord.Message) -> None:
+        """A mention in a channel: answer there, and open a thread under the answer for follow-ups."""
+        result = self._answer(self._question_text(message), None)
+        reply = await self._reply(message, result)
+        if reply is not None and result is not None and result.ok and _takes_threads(message.channel):
+            await self._open_thread(reply, result.query)
+
+    def _question_text(self, message: discord.Message) -> str:
+        """The message without the bot's mention (`<@id>` or `<@!id>`), on one line."""
+        text = re.sub(rf"<@!?{self.bot.user.id}>", " ", message.content or "")
+        return " ".join(text.split())
+
+    def _answer(self, text: str, context: Query | None) -> Answer | None:
+        """The core's answer (a user's mistake is an answer with an error); None when our code failed."""
+        try:
+            return ask(self.bot.store, text, today_utc(), context)
+        except Exception:
+            log.exception("answering a message failed; the question was %r", text)
+            return None
+
+    async def _reply(self, message: discord.Message, result: Answer | None) -> discord.Message | None:
+        """The embed, or one plain sentence; a reply to the question that pings no one
+        (the bot's allowed_mentions apply, `replied_user` included)."""
+        if result is None:
+            content = {"content": UNEXPECTED}
+        elif result.error:
+            content = {"content": result.error.message}
+        else:
+            content = {"embed": answer_embed(result)}
+        try:
+            return await message.channel.send(**content, reference=message.to_reference(fail_if_not_exists=False))
+        except discord.HTTPException as error:
+            log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, error)
+            return None
+
+    async def _open_thread(self, message: discord.Message, query: Query) -> discord.Thread | None:
+        """A public thread from the answer, registered with the answer's query as its context."""
+        try:
+            thread = await message.create_thread(name=thread_name(query))
+        except discord.HTTPException as error:
+            log.warning("answered in channel %s but could not open a thread there: %s", message.channel.id, error)
+            return None
+        conversations.save(self.bot.store, thread.id, query)
+        return thread
+
+
+def _takes_threads(channel) -> bool:
+    """Text and announcement channels can hold a thread started from a message."""
+    return getattr(channel, "type", None) in (discord.ChannelType.text, discord.ChannelType.news)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Ask(bot))
