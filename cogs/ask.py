@@ -80,10 +80,10 @@ class Ask(commands.Cog):
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence; no thread
         if in_thread:
-            conversations.save(store, interaction.channel_id, result.query)
+            conversations.save(store, interaction.channel_id, result.context)
         await interaction.response.send_message(embed=answer_embed(result))
         if not in_thread and interaction.guild_id is not None and _takes_threads(interaction.channel):
-            await self._open_thread(await interaction.original_response(), result.query)
+            await self._open_thread(await interaction.original_response(), result)
 
     # --- messages ---
 
@@ -107,10 +107,12 @@ class Ask(commands.Cog):
         if not text and not mentioned:
             return  # only an image, a sticker or an embed: nothing was asked
         store, thread_id = self.bot.store, message.channel.id
-        result = self._answer(text, conversations.load(store, thread_id))
-        if result is not None and result.ok:
-            # saved before the (awaited) reply, so the next message in the thread already sees it
-            conversations.save(store, thread_id, result.query)
+        context = conversations.load(store, thread_id)
+        result = self._answer(text, context)
+        if result is not None and result.context is not None and result.context != context:
+            # the question as asked carries on (even one the store could not answer); saved
+            # before the awaited reply, so the next message in the thread already sees it
+            conversations.save(store, thread_id, result.context)
         await self._reply(message, result)
 
     async def _answer_mention(self, message: discord.Message) -> None:
@@ -118,7 +120,7 @@ class Ask(commands.Cog):
         result = self._answer(self._question_text(message), None)
         reply = await self._reply(message, result)
         if reply is not None and result is not None and result.ok and _takes_threads(message.channel):
-            await self._open_thread(reply, result.query)
+            await self._open_thread(reply, result)
 
     def _question_text(self, message: discord.Message) -> str:
         """The message without the bot's mention (`<@id>` or `<@!id>`), on one line."""
@@ -148,14 +150,15 @@ class Ask(commands.Cog):
             log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, error)
             return None
 
-    async def _open_thread(self, message: discord.Message, query: Query) -> discord.Thread | None:
-        """A public thread from the answer, registered with the answer's query as its context."""
+    async def _open_thread(self, message: discord.Message, result: Answer) -> discord.Thread | None:
+        """A public thread from the answer (named after what it showed), with the question as
+        asked as its context."""
         try:
-            thread = await message.create_thread(name=thread_name(query))
+            thread = await message.create_thread(name=thread_name(result.query))
         except discord.HTTPException as error:
             log.warning("answered in channel %s but could not open a thread there: %s", message.channel.id, error)
             return None
-        conversations.save(self.bot.store, thread.id, query)
+        conversations.save(self.bot.store, thread.id, result.context)
         return thread
 
 

@@ -11,7 +11,7 @@ from tradebot import __version__, countries, formatting, releases
 from tradebot.errors import NoData, NotAvailable, TradebotError
 from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
-from tradebot.query import Query
+from tradebot.query import FIGURE_INTENTS, Query
 from tradebot.questions import parse
 from tradebot.store import Store
 
@@ -55,6 +55,11 @@ class Answer:
     figures: list[Figure] = field(default_factory=list)
     error: TradebotError | None = None
     tone: str = "neutral"  # surplus | deficit | neutral: the embed colour
+    # what the next follow-up inherits: what the answer showed (its resolved period, so
+    # "what about october?" after a January–February answer means October before it), the
+    # question as asked when the store could not answer it (it still sets the subject), or
+    # the earlier context when the text was not understood
+    context: Query | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,14 +83,16 @@ class Answer:
 
 def ask(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Answer:
     """Text in, answer out; a user's mistake becomes an answer with an error, never an exception.
-    `context` is the conversation's last answered query, which follow-ups inherit; the next
-    context is the returned answer's `query` when it is `ok`."""
+    `context` is the conversation so far, which follow-ups inherit; the returned answer's
+    `context` is the conversation after this line."""
     today = today or today_utc()
     try:
         query = parse(text, today, context)
     except TradebotError as error:
-        return Answer(query=context or Query(intent="balance", reporter=None), error=error)
-    return answer(store, query, today)
+        return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
+    result = answer(store, query, today)
+    result.context = result.query if result.ok and result.query.intent in FIGURE_INTENTS else query
+    return result
 
 
 def answer(store: Store, query: Query, today: date | None = None) -> Answer:

@@ -35,8 +35,7 @@ def run(store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: 
         if not text and not as_json:
             continue
         answer = ask(store, text, context=context)
-        if answer.ok:
-            context = answer.query
+        context = answer.context
         if as_json:
             print(json.dumps(answer.as_json(), ensure_ascii=False), file=stdout, flush=True)
         else:

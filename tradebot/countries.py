@@ -51,7 +51,7 @@ ALIASES = {
     "japanese": "JPN", "german": "DEU", "indian": "IND", "french": "FRA",
     "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
     "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
-    "world": "WLD", "global": "WLD", "total": "WLD", "the world": "WLD",
+    "world": "WLD", "global": "WLD", "the world": "WLD",
 }
 
 # Names that fit several countries: asking beats guessing (normalised name → the candidates).

@@ -36,6 +36,8 @@ INTENT_PHRASES = [
     (r"\b(?:top|biggest|largest|main|major|leading|key)\s+(?:import\s+)?(?:suppliers?|sources?)\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:sell|sells|export|exports)\s+(?:the\s+most\s+)?to\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:buy|buys|import|imports)\s+(?:the\s+most\s+)?from\b", "partners"),
+    (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?(?!\w)|\bwhich\s+(?:is|was)\s+(?:bigger|larger|higher|smaller|lower)\b",
+     "compare"),
     (r"\b(?:total|two[- ]way|bilateral|overall)\s+trade\b|\btrade\s+(?:volume|between)\b"
      r"|\bhow\s+much\s+(?:do|does|did)\b.*\btrade\b", "total_trade"),
     (r"\btrade\s+gap\b|\btrade\s+balance\b", "balance"),
@@ -45,8 +47,8 @@ INTENT_PHRASES = [
     (r"\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+i\s+use\b|\bhow\s+does\s+this\s+work\b|^\s*help\b|\bcommands\b", "help"),
     (r"\bwhere\s+(?:does|do)\s+(?:the\s+|your\s+)?(?:data|numbers|figures)\s+come\s+from\b"
      r"|\bdata\s+sources?\b|\byour\s+sources?\b|^\s*sources?\b|^\s*about\b", "about"),
-    (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?\b", "compare"),
     (r"\b(?:chart|graph|plot|trend|sparkline)s?\b", "chart"),
+    (r"\b(?:suppliers|export\s+markets|markets|trading\s+partners|partners|customers)\b", "partners"),
 ]
 INTENT_WORDS = {
     "surplus": "balance", "surpluses": "balance", "surpluss": "balance", "deficit": "balance", "deficits": "balance",
@@ -69,7 +71,7 @@ INTENT_VOCABULARY = {
     "calendar": "next release calendar date schedule when does do will is publish publishes published come out",
     "help": "what can you do how use this work help commands",
     "about": "where does data come from sources source your about numbers figures",
-    "compare": "compare compared with to versus vs against",
+    "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
 }
 YEAR_EARLIER = re.compile(
@@ -97,6 +99,8 @@ doing do dont don't right hey hi hello bot tradebot pls plz thanks thank ok okay
 money worth dollar billion billions bn trillion tn million mn percent per cent just also
 was were went go going up down rise rose fall fell change changed
 country countries nation economy economic economies wise according official officially
+big large huge small actually wondering wonder so my boss wants need needs report quick question has have had
+come comes came go goes went lol haha hmm same again more other another pull look up gimme
 """.split())
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 
@@ -176,17 +180,23 @@ class _Heard:
     countries: list[tuple[str, str]] = field(default_factory=list)  # (code, preposition before it)
     flow: str | None = None  # for partner rankings: exports (markets) or imports (suppliers)
     leftovers: list[str] = field(default_factory=list)
+    unknown_places: list[str] = field(default_factory=list)  # leftovers where a country should be
+    other_period: PeriodSpec | None = None  # compare: the second period named
     year_earlier: bool = False  # "compared with last year": the same period a year before
 
 
 def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
     heard = _hear(text, today, context)
     follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries)
+    if heard.unknown_places:
+        place = heard.unknown_places[0]
+        raise countries.unknown(place, [country for country, _score in countries.fuzzy_matches(place, limit=3)])
     if heard.leftovers:
         _explain_leftovers(heard.leftovers, found_country=bool(heard.countries), found_intent=heard.intent is not None)
     if follow_up:
         return _follow_up(heard, context)
-    if FOLLOW_UP.search(text.lower()) and not heard.countries:
+    if FOLLOW_UP.search(text.lower()) and not (heard.countries and heard.intent):
+        # "and japan?" with no conversation to follow: the rest of the question is missing
         raise NotUnderstood(f"Ask a whole question first; {EXAMPLES}.")
     return _new_question(heard)
 
@@ -204,6 +214,10 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 words = match.group(0)
                 heard.flow = ("imports" if re.search(r"suppl|sources?|buy|import", words) else
                               "exports" if re.search(r"market|destination|customer|buyer|sell|export", words) else "total_trade")
+            if intent == "compare" and match.group(0).startswith("compare"):
+                # "compared to/with": the preposition joins the two compared, it does not name a partner
+                text = text[: match.start()] + " " + text[match.end() :]
+                lowered = text.lower().replace("’", "'")
             if intent == "compare" and context is not None:
                 year_earlier = YEAR_EARLIER.search(lowered)
                 if year_earlier:
@@ -220,6 +234,8 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             break
     reference = context.period.period.end if context and context.period.period else None
     heard.period, text = find_period(text, today, reference)
+    if heard.intent == "compare" and heard.period:
+        heard.other_period, text = find_period(text, today, reference)
     words = re.findall(r"[\w.'’&/-]+|\?", text)
     preposition = ""
     index = 0
@@ -244,6 +260,10 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 continue
             if word not in FILLER_WORDS and not re.fullmatch(r"[\W_]*", word):
                 heard.leftovers.append(words[index])
+                following = words[index + 1].lower() if index + 1 < len(words) else ""
+                after_partner_word = preposition in ("to", "into", "from", "with", "between", "and")
+                if word.isalpha() and (after_partner_word or (not heard.countries and following in INTENT_WORDS)):
+                    heard.unknown_places.append(words[index])
         index += 1
     return heard
 
@@ -274,12 +294,14 @@ def _new_question(heard: _Heard) -> Query:
     if intent in ("help", "about", "calendar", "release") and not heard.countries:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
-        codes = [code for code, _ in heard.countries]
-        if not codes:
+        # "china vs japan exports to the us": the compared reporters, and a partner after to/from/with
+        partner = next((code for code, word in heard.countries if word in ("to", "from", "with", "into")), None)
+        compared = [code for code, word in heard.countries if code != partner]
+        if not compared:
             raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
-        other = codes[1] if len(codes) > 1 else None
-        return Query(intent="compare", reporter=codes[0], period=heard.period or LATEST, currency=heard.currency,
-                     measure=heard.measure or "level", other=other)
+        other = compared[1] if len(compared) > 1 else (str(heard.other_period) if heard.other_period else None)
+        return Query(intent="compare", reporter=compared[0], partner=partner or "WLD", period=heard.period or LATEST,
+                     currency=heard.currency, measure=heard.measure or "level", other=other)
     reporter, partner = _roles(heard, intent)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
@@ -319,7 +341,8 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
             changes["reporter"] = code
     if not changes:
         raise NotUnderstood(f"I couldn't tell what to change; say for example “and imports?” or “what about october?”; {EXAMPLES}.")
-    if context.reporter is None and "reporter" not in changes:
+    needs_country = changes.get("intent", context.intent) not in ("release", "calendar", "help", "about")
+    if needs_country and context.reporter is None and "reporter" not in changes:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return replace(context, **changes)
 
@@ -333,7 +356,8 @@ def _country_at(words: list[str], index: int) -> tuple[countries.Country | None,
         found = countries.lookup_exact(phrase, allow_codes=phrase.isupper())
         if not found and length == 1 and phrase.lower().endswith(("'s", "’s", "s")):
             stem = re.sub(r"(['’]s|s)$", "", phrase, flags=re.IGNORECASE)
-            found = countries.lookup_exact(stem, allow_codes=stem.isupper()) if len(stem) > 3 else None
+            apostrophe = bool(re.search(r"['’]s$", phrase))
+            found = countries.lookup_exact(stem, allow_codes=stem.isupper()) if len(stem) > 3 or apostrophe else None
         if found:
             return found, length
     return None, 0
