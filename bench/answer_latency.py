@@ -1,4 +1,5 @@
-"""How long answers take in one warm process: parse → select → render, on the seeded store.
+"""How long answers take in one warm process: parse → select → render, on the seeded store,
+and how long the question parser alone takes over the evaluation set.
 
     .venv/bin/python bench/answer_latency.py [N]
 
@@ -40,9 +41,37 @@ def main(count: int) -> None:
             timings.append(time.perf_counter() - begin)
         total = time.perf_counter() - started
         store.close()
-    timings.sort()
+    report(f"{count} answers", timings, total)
+    parse_timings = time_parser()
+    report(f"{len(parse_timings)} parses of the evaluation set", parse_timings, sum(parse_timings))
+
+
+def time_parser() -> list[float]:
+    import yaml
+
+    from tradebot.errors import TradebotError
+    from tradebot.periods import today_utc
+    from tradebot.questions import parse
+
+    items = yaml.safe_load((Path(__file__).resolve().parent.parent / "tests" / "questions" / "eval.yaml").read_text(encoding="utf-8"))
+    questions = [step["q"] for item in items for step in item.get("chain", [item])]
+    timings = []
+    today = today_utc()
+    for _round in range(3):
+        for question in questions:
+            begin = time.perf_counter()
+            try:
+                parse(question, today)
+            except TradebotError:
+                pass
+            timings.append(time.perf_counter() - begin)
+    return timings
+
+
+def report(what: str, timings: list[float], total: float) -> None:
+    timings = sorted(timings)
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"{count} answers in {total * 1000:.0f} ms: p50 {statistics.median(timings) * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms")
+    print(f"{what} in {total * 1000:.0f} ms: p50 {statistics.median(timings) * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms")
 
 
 if __name__ == "__main__":
