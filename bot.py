@@ -63,7 +63,10 @@ def build_bot(settings: Settings, **client_options):
             self.scheduler = None
 
         async def setup_hook(self) -> None:
+            from cogs.utils.render import CsvButton
+
             self.store = open_store(settings)
+            self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
             # autocomplete offers countries the store can answer for first
             reporters = self.store.reporters()
             self.known_codes = frozenset(reporters).union(*(self.store.partners(reporter) for reporter in reporters))
@@ -165,6 +168,14 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.failures and not report.imports else 0
 
 
+def write_csv(store, answer, path: Path) -> None:
+    """The figures behind an answer, for the reader to take away (stderr says where)."""
+    from tradebot.export import figures_csv
+
+    path.write_text(figures_csv(store, answer), encoding="utf-8")
+    print(f"figures written to {path}", file=sys.stderr)
+
+
 def print_summaries(store, announced: list[tuple[str, str, str]]) -> None:
     """What a subscribed channel would get for each newly landed month."""
     from tradebot import narrative
@@ -183,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start the Discord bot (the default; needs DISCORD_TOKEN)")
     console = commands.add_parser("console", help="answer commands and questions typed in the terminal; no token needed")
     console.add_argument("--json", action="store_true", help="print one `ask --json` object per input line")
+    console.add_argument("--csv", type=Path, metavar="PATH", help="after each answer, write the figures behind it to this CSV file")
     ask = commands.add_parser("ask", help="answer one command or question and exit (0 answered, 1 not)")
     ask.add_argument("text", nargs="+", help="for example: surplus china, or '/exports china partner:us period:2025-11'")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--csv", type=Path, metavar="PATH", help="also write the figures behind the answer to this CSV file")
     sync = commands.add_parser("sync", help="import a data file or fetch a live source, and report what is new")
     what = sync.add_mutually_exclusive_group(required=True)
     what.add_argument("--file", type=Path, help="an IMF IMTS SDMX-CSV (gzip too), a China Customs table page or a published-figures CSV")
@@ -220,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
 
         answer = ask_(store, " ".join(args.text))
         print(json.dumps(answer.as_json(), ensure_ascii=False) if args.json else answer.text)
+        if args.csv and answer.ok:
+            write_csv(store, answer, args.csv)
         return 0 if answer.ok else 1
     finally:
         store.close()

@@ -1,4 +1,5 @@
-"""/surplus, /exports and /imports: options in, the core's answer out as an embed."""
+"""/surplus, /exports, /imports, /partners and /compare: options in, the core's answer out as
+an embed with a CSV button for the figures behind it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
-from cogs.utils.render import answer_embed
+from cogs.utils.render import answer_embed, answer_view
 from tradebot.answers import answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
@@ -15,18 +16,21 @@ from tradebot.questions import command_query
 COUNTRY = "The reporting country, e.g. china, us, germany"
 PARTNER = "Trade with one partner only, e.g. us, eu, asean (default: the world)"
 PERIOD = "2025-11, Nov 2025, 2025, ytd, Jan-Nov 2025 or latest (default)"
+FLOWS = [app_commands.Choice(name=name, value=value) for name, value in
+         (("exports", "exports"), ("imports", "imports"), ("balance", "balance"), ("total trade", "total_trade"))]
 
 
 class Figures(commands.Cog):
     def __init__(self, bot: commands.Bot):
         self.bot = bot
 
-    async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None, period: str | None):
-        query = command_query(intent, country, partner, period, today=today_utc())
+    async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None = None,
+                     period: str | None = None, **options):
+        query = command_query(intent, country, partner, period, today=today_utc(), **options)
         result = answer(self.bot.store, query)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence
-        await interaction.response.send_message(embed=answer_embed(result))
+        await interaction.response.send_message(embed=answer_embed(result), view=answer_view(result))
 
     @app_commands.command(name="surplus", description="A country's trade balance (surplus or deficit), with exports and imports")
     @app_commands.describe(country=COUNTRY, partner=PARTNER, period=PERIOD)
@@ -45,6 +49,24 @@ class Figures(commands.Cog):
     @app_commands.autocomplete(country=country_choices, partner=country_choices)
     async def imports(self, interaction: discord.Interaction, country: str, partner: str | None = None, period: str | None = None):
         await self._reply(interaction, "imports", country, partner, period)
+
+
+    @app_commands.command(name="partners", description="A country's top trading partners for one flow, with shares of the total")
+    @app_commands.describe(country=COUNTRY, indicator="The flow to rank by (default: total trade)", period=PERIOD)
+    @app_commands.choices(indicator=FLOWS)
+    @app_commands.autocomplete(country=country_choices)
+    async def partners(self, interaction: discord.Interaction, country: str, indicator: app_commands.Choice[str] | None = None,
+                       period: str | None = None):
+        await self._reply(interaction, "partners", country, None, period, indicator=indicator.value if indicator else None)
+
+    @app_commands.command(name="compare", description="Two countries side by side, or one country across two periods")
+    @app_commands.describe(country=COUNTRY, other="A second country, or a period such as 2024-11", indicator="The flow (default: the balance)",
+                           period=PERIOD)
+    @app_commands.choices(indicator=FLOWS)
+    @app_commands.autocomplete(country=country_choices, other=country_choices)
+    async def compare(self, interaction: discord.Interaction, country: str, other: str, indicator: app_commands.Choice[str] | None = None,
+                      period: str | None = None):
+        await self._reply(interaction, "compare", country, None, period, other=other, indicator=indicator.value if indicator else None)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -4,6 +4,7 @@ answer reads the same everywhere."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -28,10 +29,15 @@ HELP_LINES = [
     ("The data", "about · is october out yet · when is the next release"),
 ]
 NOT_YET = {
-    "partners": "Rankings of partners are not available yet; ask about one partner, for example “china exports to the us”.",
-    "compare": "Side-by-side comparisons are not available yet; ask about each one, for example “china surplus” then “and the us?”.",
-    "chart": "Charts are not available yet; ask for the figures, for example “china exports 2025”.",
+    "chart": "Charts are drawn by /chart (or `chart china exports` in the console); ask here for the figures.",
 }
+# The other side of a flow in the partner's own statistics
+MIRROR_FLOW = {"exports": "imports", "imports": "exports", "balance": "balance", "total_trade": "total_trade"}
+MIRROR_NOTE = (
+    "Mirror figures differ: exports are valued free on board and imports with freight and insurance (CIF), "
+    "goods routed through third places such as Hong Kong are attributed differently, and shipments are counted "
+    "in different months."
+)
 NOT_STORED = "not in the store"
 COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
 JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
@@ -106,6 +112,10 @@ def answer(store: Store, query: Query, today: date | None = None) -> Answer:
             raise NotAvailable(NOT_YET[query.intent])
         if query.intent == "release":
             return _release(store, query, today or today_utc())
+        if query.intent == "partners":
+            return _partners(store, query)
+        if query.intent == "compare":
+            return _compare(store, query)
         if query.intent == "calendar":
             return _calendar(store, query, today or today_utc())
         return _answer(store, query)
@@ -123,6 +133,8 @@ class _Shown:
         self.figures: list[Figure] = []
 
     def add(self, figure: Figure) -> Figure:
+        if figure in self.figures:
+            return figure
         if figure.revised_from:
             self.figures.append(figure.revised_from)
         self.figures.append(figure)
@@ -199,6 +211,14 @@ def _answer(store: Store, query: Query) -> Answer:
         lines.append(_month_on_month(shown, book, headline, previous))
     if query.measure == "share":
         lines.append(_share_of_world(store, shown, headline, reporter, partner, query.currency or "USD"))
+    mirror = _mirror(store, headline, partner, book.currency)
+    if mirror:
+        lines += [
+            Line(f"{_possessive(partner.name)} own figure ({_flow_label(mirror.indicator).lower()}, {_valuation(mirror)}, {mirror.source})",
+                 shown.money(mirror, mirror.indicator == "balance")),
+            Line("Gap between the two", shown.money(_mirror_gap(headline, mirror))),
+        ]
+        notes.append(MIRROR_NOTE)
 
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
@@ -208,6 +228,147 @@ def _answer(store: Store, query: Query) -> Answer:
         footer=_footer(headline, shown.figures), figures=shown.figures,
         tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
     )
+
+
+def _mirror(store: Store, headline: Figure, partner: countries.Country, currency: str) -> Figure | None:
+    """The partner's own statistics for the same flow seen from its side, when the store has them."""
+    if partner.is_group or headline.partner == "WLD":
+        return None
+    book = FigureBook.load(store, partner.code, headline.reporter, headline.period, currency)
+    return book.value(MIRROR_FLOW[headline.indicator], headline.period)
+
+
+def _mirror_gap(headline: Figure, mirror: Figure) -> Figure:
+    # a balance seen from the other side has the opposite sign: compare sizes, not signs
+    own, theirs = (abs(headline.value), abs(mirror.value)) if headline.indicator == "balance" else (headline.value, mirror.value)
+    return replace(_combine_pair(headline, mirror, own - theirs, "own figure − partner's mirror figure"),
+                   indicator=f"{headline.indicator}_mirror_gap")
+
+
+def _valuation(figure: Figure) -> str:
+    if figure.indicator == "exports":
+        return "FOB"
+    if figure.indicator == "imports":
+        return "customs value" if figure.source == "US Census Bureau" else "CIF"
+    return "exports FOB − imports CIF"
+
+
+def _combine_pair(first: Figure, second: Figure, value: float, how: str) -> Figure:
+    return Figure(
+        reporter=first.reporter, partner=first.partner, indicator=first.indicator, period=first.period, value=value,
+        unit=first.unit, source="; ".join(dict.fromkeys((first.source, second.source))),
+        published=max(first.published, second.published), derived=True, how=how,
+    )
+
+
+# --- rankings and comparisons ---
+
+
+def _partners(store: Store, query: Query) -> Answer:
+    """The reporter's partners ranked by one flow for one period, each with its share of the
+    world total and its growth. Groups are ranked beside the countries outside them, never
+    with their own members, and the rest of the world closes the list so shares add to 100%."""
+    reporter = countries.by_code(query.reporter)
+    flow = query.other or "total_trade"
+    currency = query.currency or "USD"
+    codes = [code for code in store.partners(reporter.code) if code != "WLD"]
+    if query.period.kind == "fixed":
+        candidates = [query.period.period]
+    else:
+        candidates = _ranking_periods(store, reporter.code, codes, flow)
+    period, values, books = None, {}, {}
+    for candidate in candidates:  # newest first; figures in another currency do not count
+        books = {code: FigureBook.load(store, reporter.code, code, candidate, currency) for code in codes}
+        values = {code: figure for code, book in books.items() if (figure := book.value(flow, candidate)) is not None}
+        if values:
+            period = candidate
+            break
+    if period is None:
+        where = f" in {candidates[0].label}" if query.period.kind == "fixed" else ""
+        raise NoData(f"The store has no partner figures for {_possessive(reporter.name)} {FLOW_NAMES[flow]}{where}.")
+    # a member of a group that is itself listed is left out: its trade is inside the group's
+    listed_groups = [code for code in values if code in countries.GROUP_MEMBERS]
+    inside = set().union(*(countries.GROUP_MEMBERS[group] for group in listed_groups)) if listed_groups else set()
+    ranked = sorted((code for code in values if code not in inside), key=lambda code: abs(values[code].value), reverse=True)
+    world = FigureBook.load(store, reporter.code, "WLD", period, currency).value(flow, period)
+    shown = _Shown()
+    lines = []
+    for place, code in enumerate(ranked, start=1):
+        figure = values[code]
+        text = shown.money(figure, flow == "balance", books[code].growth(flow, period))
+        if world is not None and world.value and flow != "balance":
+            share = replace(_combine_pair(figure, world, round(figure.value / world.value * 100, 1), "partner ÷ world"),
+                            indicator=f"{flow}_share", unit="percent")
+            shown.add(share)
+            text += f" · {share.value:.1f}% of the total (computed)"
+        lines.append(Line(f"{place}. {countries.by_code(code).name}", text))
+    notes = []
+    if world is not None and flow != "balance":
+        rest = _combine_pair(world, world, world.value - sum(values[code].value for code in ranked), "world − the partners listed")
+        rest = replace(rest, indicator=f"{flow}_rest_of_world")
+        share = replace(rest, value=round(rest.value / world.value * 100, 1), unit="percent", indicator=f"{flow}_rest_share")
+        shown.add(world)
+        lines.append(Line("Everyone else", f"{shown.money(rest)} · {shown.add(share).value:.1f}% (computed)"))
+        lines.append(Line("World total", formatting.money(world.value, world.unit)))
+    lists = ("groups (" + ", ".join(countries.by_code(g).name for g in listed_groups) + ") and the countries outside them"
+             if listed_groups else "countries")
+    notes.append(f"The ranking lists {lists}; a group's members are counted only inside the group.")
+    if any(figure.derived for figure in shown.figures):
+        notes.append(COMPUTED_NOTE)
+    title = f"{reporter.name} — top partners by {FLOW_NAMES[flow]}, {period.label}"
+    return Answer(query=replace(query, period=PeriodSpec("fixed", period), other=flow), title=title, lines=lines, notes=notes,
+                  footer=_footer(values[ranked[0]], shown.figures), figures=shown.figures)
+
+
+def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str) -> list[Period]:
+    """Periods partner figures exist for (a partner table, usually), newest first, those that
+    at least three partners share (or all of them, when fewer) before the rest."""
+    needed = [flow] if flow not in ("balance", "total_trade") else [flow, "exports", "imports"]
+    counts: dict[Period, int] = {}
+    for code in partners:
+        seen = {Period.parse(f"{start}..{end}") for name in needed for start, end in store.recent_periods(reporter, code, name)}
+        for period in seen:
+            counts[period] = counts.get(period, 0) + 1
+    enough = min(3, max(counts.values(), default=0))
+    return sorted(counts, key=lambda p: (counts[p] >= enough, p.end, -p.months), reverse=True)
+
+
+def _compare(store: Store, query: Query) -> Answer:
+    """Two reporters side by side for one period, or one reporter across two periods."""
+    if not query.other:
+        raise NoData("Compare with what? Name a second country or a period, for example “compare china and the us”.")
+    indicator = query.indicator or "balance"
+    currency = query.currency or "USD"
+    reporter = countries.by_code(query.reporter)
+    partner = countries.by_code(query.partner)
+    if re.fullmatch(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?", query.other):
+        sides = [(reporter, None), (reporter, Period.parse(query.other))]
+    else:
+        sides = [(reporter, None), (countries.by_code(query.other), None)]
+    first = _locate(store, replace(query, intent=indicator, reporter=sides[0][0].code), currency)
+    if first is None:
+        raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {reporter.name}" + _partner_words(indicator, partner) + ".")
+    period = first[0]
+    other_period = sides[1][1] or period
+    other_book = FigureBook.load(store, sides[1][0].code, partner.code, other_period, currency)
+    other = other_book.value(indicator, other_period)
+    if other is None:
+        raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {sides[1][0].name} in {other_period.label} to compare with.")
+    mine = first[2]
+    shown = _Shown()
+    label = (lambda country, p: f"{country.name}, {p.label}") if sides[1][1] else (lambda country, p: country.name)
+    difference = replace(_combine_pair(mine, other, mine.value - other.value, "first − second"), indicator=f"{indicator}_difference")
+    lines = [
+        Line(label(reporter, period), shown.money(mine, indicator == "balance", first[1].growth(indicator, period))),
+        Line(label(sides[1][0], other_period), shown.money(other, indicator == "balance", other_book.growth(indicator, other_period))),
+        Line("Difference", ("+" if difference.value >= 0 else "−") + shown.money(difference)),
+    ]
+    notes = [COMPUTED_NOTE] if any(f.derived for f in shown.figures) else []
+    what = FLOW_NAMES[indicator] + _partner_words(indicator, partner)
+    title = (f"{reporter.name} — {what}, {period.label} against {other_period.label}" if sides[1][1]
+             else f"{reporter.name} and {sides[1][0].name} — {what}, {period.label}")
+    return Answer(query=replace(query, period=PeriodSpec("fixed", period)), title=title, lines=lines, notes=notes,
+                  footer=_footer(mine, shown.figures), figures=shown.figures)
 
 
 def _month_on_month(shown: _Shown, book: FigureBook, headline: Figure, previous: Period) -> Line:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from tradebot.query import Query
 from tradebot.store import Store
 
-CONTEXT_COLUMNS = ("intent", "reporter", "partner", "period", "currency", "measure", "other")
+CONTEXT_COLUMNS = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
 
 
 def load(store: Store, thread_id: int) -> Query | None:

@@ -36,6 +36,14 @@ GROUPS = {
     "ASEAN": Country("ASEAN", "ASEAN"),
 }
 
+# Group membership is policy, not a name table, so no library has it. Rankings use it to
+# never count a group together with its own members.
+GROUP_MEMBERS = {
+    "EU27": frozenset("AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD POL PRT ROU SVK SVN ESP SWE".split()),
+    # Timor-Leste joined in October 2025
+    "ASEAN": frozenset("BRN KHM IDN LAO MYS MMR PHL SGP THA VNM TLS".split()),
+}
+
 # Informal names ISO 3166 does not carry. Keys are normalised (see `normalise`).
 ALIASES = {
     "us": "USA", "usa": "USA", "america": "USA", "united states of america": "USA",

@@ -11,6 +11,7 @@ from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 FIGURE_INTENTS = ("balance", "exports", "imports", "total_trade")
 INTENTS = (*FIGURE_INTENTS, "partners", "compare", "chart", "release", "help", "about", "calendar")
 MEASURES = ("level", "yoy", "mom", "share")
+TOKEN_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Query:
     currency: str | None = None  # None: US dollars, or yuan when only yuan figures exist
     measure: str = "level"  # level, yoy (year on year), mom (month on month) or share (of the world total)
     other: str | None = None  # compare: the other reporter or a period; partners: the flow ranked
+    indicator: str | None = None  # compare and chart: the flow shown (default: the balance)
 
     def as_json(self) -> dict:
         """The ★ `ask --json` query object (DESIGN.md §4)."""
@@ -29,7 +31,19 @@ class Query:
 
     def as_context(self) -> dict:
         """Everything a follow-up inherits, as stored for a thread or a console session."""
-        return {**self.as_json(), "currency": self.currency, "measure": self.measure, "other": self.other}
+        return {**self.as_json(), "currency": self.currency, "measure": self.measure, "other": self.other, "indicator": self.indicator}
+
+    def to_token(self) -> str:
+        """A compact form for a button's custom id (Discord allows 100 characters)."""
+        context = self.as_context()
+        return "|".join(str(context[key] or "") for key in TOKEN_FIELDS)
+
+    @classmethod
+    def from_token(cls, token: str) -> Query:
+        values = token.split("|")
+        if len(values) != len(TOKEN_FIELDS):
+            raise ValueError(f"not a query token: {token!r}")
+        return cls.from_context({key: value or None for key, value in zip(TOKEN_FIELDS, values, strict=True)})
 
     @classmethod
     def from_context(cls, context: dict) -> Query:
@@ -38,4 +52,5 @@ class Query:
         return cls(
             intent=context["intent"], reporter=context.get("reporter"), partner=context.get("partner") or "WLD",
             period=spec, currency=context.get("currency"), measure=context.get("measure") or "level", other=context.get("other"),
+            indicator=context.get("indicator"),
         )

@@ -25,9 +25,12 @@ COMMANDS = {
     "surplus": ("balance", FIGURE_OPTIONS),
     "exports": ("exports", FIGURE_OPTIONS),
     "imports": ("imports", FIGURE_OPTIONS),
+    "partners": ("partners", ("country", "indicator", "period")),
+    "compare": ("compare", ("country", "other", "indicator", "period")),
     "calendar": ("calendar", ("country",)),
     "about": ("about", ()),
 }
+RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 
 # Words and phrases → what they ask. Phrases are matched before single words.
 INTENT_PHRASES = [
@@ -132,18 +135,39 @@ def _parse_command(text: str, today: date) -> Query:
 
 
 def command_query(
-    intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *, today: date
+    intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *,
+    indicator: str | None = None, other: str | None = None, today: date,
 ) -> Query:
     """The `Query` for a slash command's options; Discord and the console both come through here."""
-    if intent in FIGURE_INTENTS and not (country or "").strip():
+    if intent in (*FIGURE_INTENTS, "partners", "compare") and not (country or "").strip():
         command = next(name for name, (command_intent, _) in COMMANDS.items() if command_intent == intent)
         raise NotUnderstood(f"/{command} needs a country, for example `/{command} china`.")
+    flow = (indicator or "").strip().lower().replace(" ", "_") or None
+    if flow is not None and flow not in RANKED_FLOWS:
+        raise NotUnderstood(f"“{echo(indicator)}” is not an indicator; use {', '.join(RANKED_FLOWS)}.")
+    if intent == "compare":
+        other = _compared_with(other, today)
     return Query(
         intent=intent,
         reporter=countries.resolve(country).code if country else None,
         partner=countries.resolve(partner).code if partner else "WLD",
         period=parse_period(period, today),
+        other=(flow or "total_trade") if intent == "partners" else other,
+        indicator=flow if intent == "compare" else None,
     )
+
+
+def _compared_with(other: str | None, today: date) -> str:
+    """/compare's `other`: a second country, or a period to compare the first one across."""
+    if not (other or "").strip():
+        raise NotUnderstood("/compare needs `other`: a second country or a period such as 2024-11.")
+    try:
+        spec = parse_period(other, today)
+    except TradebotError:
+        return countries.resolve(other).code
+    if spec.period is None:
+        raise NotUnderstood("Compare with a fixed period such as 2024-11 or 2024, or with a second country.")
+    return str(spec.period)
 
 
 def _refuse_nested() -> Query:
@@ -182,6 +206,7 @@ class _Heard:
     leftovers: list[str] = field(default_factory=list)
     unknown_places: list[str] = field(default_factory=list)  # leftovers where a country should be
     other_period: PeriodSpec | None = None  # compare: the second period named
+    flow_word: str | None = None  # the flow named even when the intent is a comparison or a chart
     year_earlier: bool = False  # "compared with last year": the same period a year before
 
 
@@ -243,6 +268,7 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
         word = words[index].lower().strip(".").replace("’", "'")
         if word in INTENT_WORDS:
             heard.intent = heard.intent or INTENT_WORDS[word]
+            heard.flow_word = heard.flow_word or INTENT_WORDS[word]
         elif word in CURRENCY_WORDS:
             heard.currency = CURRENCY_WORDS[word]
         elif word in PREPOSITIONS and not (word == "and" and not heard.countries):
@@ -301,14 +327,14 @@ def _new_question(heard: _Heard) -> Query:
             raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
         other = compared[1] if len(compared) > 1 else (str(heard.other_period) if heard.other_period else None)
         return Query(intent="compare", reporter=compared[0], partner=partner or "WLD", period=heard.period or LATEST,
-                     currency=heard.currency, measure=heard.measure or "level", other=other)
+                     currency=heard.currency, measure=heard.measure or "level", other=other, indicator=heard.flow_word)
     reporter, partner = _roles(heard, intent)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return Query(
         intent=intent, reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
         currency=heard.currency, measure=heard.measure or "level",
-        other=heard.flow if intent == "partners" else None,
+        other=heard.flow if intent == "partners" else None, indicator=heard.flow_word if intent == "chart" else None,
     )
 
 

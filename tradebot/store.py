@@ -103,7 +103,11 @@ def _v4_conversation_context(db: Database) -> None:
         db.table("conversations").add_column(column, str)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events, _v3_alerts, _v4_conversation_context]
+def _v5_conversation_indicator(db: Database) -> None:
+    db.table("conversations").add_column("indicator", str)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -288,6 +292,15 @@ class Store:
                ORDER BY period_end DESC, period_start DESC LIMIT ? OFFSET ?""",
             (reporter, partner, indicator, limit, offset),
         ).fetchall()
+
+    def figure_row(self, reporter: str, partner: str, indicator: str, period_start: str, period_end: str, unit: str,
+                   source: str, published: str) -> sqlite3.Row | None:
+        """One stored vintage, every column: what a CSV export shows for a published figure."""
+        return self.conn.execute(
+            """SELECT * FROM figures WHERE reporter = ? AND partner = ? AND indicator = ? AND period_end = ?
+               AND period_start = ? AND unit = ? AND source = ? AND published = ?""",
+            (reporter, partner, indicator, period_end, period_start, unit, source, published),
+        ).fetchone()
 
     def has_reporter(self, reporter: str) -> bool:
         return self.conn.execute("SELECT 1 FROM figures WHERE reporter = ? LIMIT 1", (reporter,)).fetchone() is not None

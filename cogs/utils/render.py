@@ -1,10 +1,18 @@
-"""`Answer` → embed. The same title, lines and footer the console prints, laid out for Discord."""
+"""`Answer` → embed. The same title, lines and footer the console prints, laid out for Discord;
+and the CSV button that sends the figures behind an answer."""
 
 from __future__ import annotations
 
+import io
+import logging
+
 import discord
 
-from tradebot.answers import Answer
+from tradebot.answers import Answer, answer
+from tradebot.export import figures_csv
+from tradebot.query import Query
+
+log = logging.getLogger("tradebot.commands")
 
 COLOURS = {
     "surplus": discord.Colour.from_rgb(46, 160, 67),  # green
@@ -30,3 +38,39 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class CsvButton(discord.ui.DynamicItem[discord.ui.Button], template=r"csv:(?P<token>.+)"):
+    """Sends the figures behind an answer as a CSV file. The query rides in the button's
+    custom id, so the button keeps working after a restart (registered in setup_hook)."""
+
+    def __init__(self, query: Query):
+        self.query = query
+        super().__init__(discord.ui.Button(label="CSV", emoji="📄", style=discord.ButtonStyle.secondary, custom_id=f"csv:{query.to_token()}"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match) -> CsvButton:
+        return cls(Query.from_token(match["token"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        store = interaction.client.store
+        result = answer(store, self.query)
+        if result.error:
+            raise result.error
+        name = f"tradebot-{self.query.reporter or 'figures'}-{str(self.query.period).replace('..', '_to_')}.csv"
+        data = io.BytesIO(figures_csv(store, result).encode("utf-8"))
+        await interaction.response.send_message(f"The {len(result.figures)} figures behind this answer, with their sources.",
+                                                file=discord.File(data, filename=name), ephemeral=True)
+
+
+def answer_view(answer_: Answer) -> discord.ui.View | None:
+    """A CSV button under answers that show figures."""
+    if not answer_.figures:
+        return None
+    token = answer_.query.to_token()
+    if len(token) > 96:  # too long for a custom id: no button rather than a broken one
+        log.warning("no CSV button: query token too long (%d)", len(token))
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(CsvButton(answer_.query))
+    return view
