@@ -487,7 +487,7 @@ def _about(store: Store, query: Query) -> Answer:
         lines=lines or [Line("Store", "empty: no figures yet")],
         notes=[
             "Every number comes from this store with its source and release date; “computed” marks figures tradebot derived.",
-            "Commands: /surplus, /exports and /imports (country, partner, period), /calendar and /about.",
+            "Commands: /surplus, /exports, /imports, /partners, /compare, /chart, /ask, /alerts, /calendar and /about.",
         ],
         footer=f"Data retrieved {formatting.release_date(retrieved[:10]) if retrieved else 'never'} · tradebot {__version__}",
     )
