@@ -28,7 +28,7 @@ TOKEN_REJECTED = (
     "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
 )
 # Extensions load one by one in setup_hook; a broken one is logged and skipped.
-EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts", "cogs.ask")
+EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts", "cogs.ask", "cogs.charts")
 
 
 def build_bot(settings: Settings, **client_options):
@@ -168,14 +168,6 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.failures and not report.imports else 0
 
 
-def write_csv(store, answer, path: Path) -> None:
-    """The figures behind an answer, for the reader to take away (stderr says where)."""
-    from tradebot.export import figures_csv
-
-    path.write_text(figures_csv(store, answer), encoding="utf-8")
-    print(f"figures written to {path}", file=sys.stderr)
-
-
 def print_summaries(store, announced: list[tuple[str, str, str]]) -> None:
     """What a subscribed channel would get for each newly landed month."""
     from tradebot import narrative
@@ -226,15 +218,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "console":
             from tradebot import console as console_
 
-            return console_.run(store, as_json=args.json)
+            return console_.run(store, as_json=args.json, csv_path=args.csv)
         if args.command == "sync":
             return run_sync(store, settings, args)
         from tradebot.answers import ask as ask_
+        from tradebot.console import chart_line
 
-        answer = ask_(store, " ".join(args.text))
+        # a chart line writes its PNG to ./charts and answers with the path and caption
+        answer = chart_line(store, " ".join(args.text)) or ask_(store, " ".join(args.text))
         print(json.dumps(answer.as_json(), ensure_ascii=False) if args.json else answer.text)
         if args.csv and answer.ok:
+            from tradebot.export import write_csv
+
             write_csv(store, answer, args.csv)
+            print(f"figures written to {args.csv}", file=sys.stderr)
         return 0 if answer.ok else 1
     finally:
         store.close()

@@ -1,24 +1,48 @@
-"""The terminal front end: the same answers as Discord, one per input line."""
+"""The terminal front end: the same answers as Discord, one per input line.
+
+A line that asks for a chart (`/chart china`, “chart china exports”) writes the PNG to
+`charts/` under the current directory and prints its path and caption; every other line
+is answered by `tradebot.answers`."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TextIO
 
+from tradebot import charts
 from tradebot.answers import ask
+from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
+from tradebot.export import write_csv
+from tradebot.figures import Figure
+from tradebot.periods import PeriodSpec, today_utc
+from tradebot.query import Query
+from tradebot.questions import command_query, parse
 from tradebot.store import Store
 
 BANNER = """tradebot console: the same answers as the Discord bot, from the local store.
 Type a command such as `/surplus china partner:us period:2025-11` or a question such as
 `china exports to us nov 2025`, then follow-ups such as `and imports?` or `what about october?`.
+`/chart china` or `chart china exports` writes a PNG chart to ./charts/.
 `help` shows examples; `quit` or Ctrl-D leaves."""
 QUIT = {"quit", "exit", "q", ":q"}
+CHARTS_DIR = Path("charts")
+CHART_OPTIONS = ("country", "partner", "indicator", "months")
+_CHART_COMMAND = re.compile(r"/chart(?:\s+|$)", re.IGNORECASE)
+_OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 
 
-def run(store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run(
+    store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, charts_dir: Path | None = None,
+    csv_path: Path | None = None,
+) -> int:
     """Answer line by line; like a Discord thread, each answered question is the context
-    the next line's follow-up ("and imports?") inherits."""
+    the next line's follow-up ("and imports?") inherits. With `csv_path`, the figures behind
+    each answer are written there (the latest answer's, like Discord's CSV button)."""
     interactive = stdin.isatty() and not as_json
     context = None
     if interactive:
@@ -34,9 +58,114 @@ def run(store: Store, as_json: bool = False, stdin: TextIO = sys.stdin, stdout: 
             return 0
         if not text and not as_json:
             continue
-        answer = ask(store, text, context=context)
-        context = answer.context
+        reply = chart_line(store, text, context=context, charts_dir=charts_dir)
+        if reply is None:
+            reply = ask(store, text, context=context)
+        context = reply.context
         if as_json:
-            print(json.dumps(answer.as_json(), ensure_ascii=False), file=stdout, flush=True)
+            print(json.dumps(reply.as_json(), ensure_ascii=False), file=stdout, flush=True)
         else:
-            print(answer.text + "\n", file=stdout, flush=True)
+            print(reply.text + "\n", file=stdout, flush=True)
+        if csv_path and reply.ok and reply.figures:
+            write_csv(store, reply, csv_path)
+
+
+# --- charts ---
+
+
+@dataclass
+class ChartReply:
+    """A chart line's outcome, shaped like an `Answer` for printing and `ask --json`."""
+
+    query: Query
+    path: Path | None = None
+    caption: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    error: TradebotError | None = None
+    context: Query | None = None  # what the next line's follow-up inherits
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str:
+        if self.error:
+            return self.error.message
+        return f"Chart written to {self.path}\n{self.caption}"
+
+    def as_json(self) -> dict:
+        return {
+            "query": self.query.as_json(),
+            "text": self.text,
+            "figures": [figure.as_json() for figure in self.figures] if self.ok else [],
+            "error": {"code": self.error.code, "message": self.error.message} if self.error else None,
+        }
+
+
+def chart_line(
+    store: Store, text: str, today: date | None = None, context: Query | None = None, charts_dir: Path | None = None
+) -> ChartReply | None:
+    """Draw the chart a line asks for and write it to `charts_dir` (default ./charts); None
+    when the line is not about a chart, so the caller answers it as a question."""
+    today = today or today_utc()
+    cleaned = " ".join(text.split())
+    indicator = months = None
+    try:
+        if _CHART_COMMAND.match(cleaned):
+            query, indicator, months = _chart_command(cleaned, today)
+        else:
+            try:
+                query = parse(cleaned, today, context)
+            except TradebotError:
+                return None  # answers.ask gives the same error as for any line
+            if query.intent != "chart":
+                return None
+    except TradebotError as error:
+        asked = context or Query(intent="chart", reporter=None)
+        return ChartReply(query=replace(asked, intent="chart"), error=error, context=context)
+    if indicator:
+        query = replace(query, indicator=indicator)  # a follow-up keeps the flow drawn
+    try:
+        data = charts.for_query(store, query, indicator, months)
+        png = charts.render(data)
+    except TradebotError as error:
+        return ChartReply(query=query, error=error, context=query)
+    path = _chart_path(charts_dir or CHARTS_DIR, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    resolved = replace(query, period=PeriodSpec("fixed", data.window))
+    return ChartReply(query=resolved, path=path, caption=data.caption, figures=data.figures, context=query)
+
+
+def _chart_command(text: str, today: date) -> tuple[Query, str | None, int | None]:
+    """`/chart china partner:us indicator:exports months:36` → the query and the two chart options."""
+    rest = _CHART_COMMAND.sub("", text, count=1)
+    marks = list(_OPTION.finditer(rest))
+    options = {"country": rest[: marks[0].start()] if marks else rest}
+    ends = [m.start() for m in marks[1:]] + ([len(rest)] if marks else [])
+    for mark, end in zip(marks, ends, strict=True):
+        key = mark.group(1).lower()
+        if key not in CHART_OPTIONS:
+            raise NotUnderstood(f"/chart has no option “{echo(key)}”; it takes {', '.join(CHART_OPTIONS)}.")
+        options[key] = rest[mark.end() : end]
+    options = {key: value.strip() for key, value in options.items() if value.strip()}
+    if "country" not in options:
+        raise NotUnderstood("/chart needs a country, for example `/chart china` or `/chart china indicator:exports months:36`.")
+    months = options.get("months")
+    if months is not None and not months.isdigit():
+        raise BadPeriod(f"months is a whole number from {charts.MIN_MONTHS} to {charts.MAX_MONTHS}; not “{echo(months)}”.")
+    indicator = options.get("indicator", "").lower().replace(" ", "_") or None
+    query = command_query("chart", options["country"], options.get("partner"), None, today=today)
+    return query, indicator, int(months) if months else None
+
+
+def _chart_path(directory: Path, data: charts.ChartData) -> Path:
+    """`charts/CHN-balance-20261129-101500.png`; a second chart in the same second gets `-2`."""
+    stem = f"{data.reporter}-{data.indicator}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    path = directory / f"{stem}.png"
+    number = 2
+    while path.exists():
+        path = directory / f"{stem}-{number}.png"
+        number += 1
+    return path

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from tradebot.answers import Answer
 from tradebot.store import FIGURE_COLUMNS, Store
 
 COLUMNS = (*FIGURE_COLUMNS, "derived", "how")
+
+
+def write_csv(store: Store, answer: Answer, path: Path) -> None:
+    """Write the figures behind an answer (or a chart's plotted points) to `path`."""
+    path.write_text(figures_csv(store, answer), encoding="utf-8")
 
 
 def figures_csv(store: Store, answer: Answer) -> str:
