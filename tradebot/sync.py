@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import itertools
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tradebot import countries
@@ -83,27 +87,68 @@ def detect(data: bytes, name: str) -> tuple[str, str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataFileError(f"{name} is not UTF-8 text; tradebot reads CSV and HTML files.") from None
-    head = text.lstrip()[:4096]
+    return _kind(text[:4096], name), text
+
+
+def _kind(head: str, name: str) -> str:
+    head = head.lstrip()
     first_line = head.split("\n", 1)[0]
     if first_line.startswith(("DATAFLOW", "STRUCTURE")):
-        return "IMF IMTS CSV", text
+        return "IMF IMTS CSV"
     if first_line.replace(" ", "").startswith("reporter,partner,indicator,period"):
-        return "published-figures CSV", text
+        return "published-figures CSV"
     if "<html" in head.lower() or "<table" in head.lower() or "<!doctype html" in head.lower():
-        return "China Customs table", text
+        return "China Customs table"
     if not head:
         raise DataFileError(f"{name} is empty.")
     raise DataFileError(f"{name} is not a format tradebot reads: IMF IMTS SDMX-CSV, a China Customs table page or a published-figures CSV.")
 
 
+IMF_CHUNK_LINES = 200_000  # an IMF file is read in parts: ten million rows never sit in memory at once
+
+
 def sync_file(store: Store, path: Path) -> SyncReport:
+    """Import one file in one transaction. IMF IMTS files (the big ones) stream in parts;
+    the others are small and read whole."""
     try:
-        data = path.read_bytes()
+        with _open_text(path) as handle:
+            head = handle.read(4096)
     except OSError as error:
         raise DataFileError(f"{path} cannot be read: {error.strerror or error}") from None
-    kind, text = detect(data, path.name)
+    except (EOFError, UnicodeDecodeError):
+        head = None  # let `detect` name the problem
+    if head is not None and _kind(head, path.name) == "IMF IMTS CSV":
+        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figures(_imf_records(path)))])
+    kind, text = detect(path.read_bytes(), path.name)
     rows = importlib.import_module(FORMATS[kind]).parse(text, name=path.name)
     return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
+
+
+def _open_text(path: Path):
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gzipped else open(path, encoding="utf-8-sig", newline="")
+
+
+def _imf_records(path: Path) -> Iterator[tuple]:
+    """The file's figure rows, parsed a part at a time (each part with the header)."""
+    from tradebot.sources import imf_imts
+
+    retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with _open_text(path) as handle:
+            header = handle.readline()
+            first_line = 1
+            while lines := list(itertools.islice(handle, IMF_CHUNK_LINES)):
+                records, _skipped = imf_imts.parse_records(
+                    header + "".join(lines), name=path.name, retrieved_at=retrieved_at, first_line=first_line
+                )
+                yield from records
+                first_line += len(lines)
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataFileError(f"{path.name} is a damaged file: {error}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path.name} is not UTF-8 text.") from None
 
 
 def load_seed(store: Store, seed_dir: Path) -> ImportReport:
