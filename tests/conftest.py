@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -51,3 +54,48 @@ def snapshot(store: Store) -> list[tuple]:
     """Every figure row, in a fixed order: equal snapshots mean an unchanged database."""
     order = "reporter, partner, indicator, period_start, period_end, source, published"
     return [tuple(row) for row in store.conn.execute(f"SELECT * FROM figures ORDER BY {order}")]
+
+
+def shared_data_dir(kind: str) -> Path:
+    """A folder of ../shared/data (real source files), or a skip with the reason when
+    TRADEBOT_SHARED_DATA is unset; a relative setting is relative to the project."""
+    shared = os.environ.get("TRADEBOT_SHARED_DATA")
+    if not shared:
+        pytest.skip("TRADEBOT_SHARED_DATA is not set: point it at the shared data directory (.ci/run does)")
+    path = Path(shared)
+    return (path if path.is_absolute() else PROJECT_DIR / path) / kind
+
+
+def stored_vintages(store: Store, figure) -> list[tuple]:
+    """(value, published, source) of every stored vintage of a figure's series."""
+    return [
+        tuple(row)
+        for row in store.conn.execute(
+            "SELECT value, published, source FROM figures WHERE reporter=? AND partner=? AND indicator=?"
+            " AND period_start=? AND period_end=? AND unit=?",
+            (figure.reporter, figure.partner, figure.indicator, str(figure.period.start), str(figure.period.end), figure.unit),
+        )
+    ]
+
+
+@pytest.fixture
+def before_november(db_path) -> Path:
+    """The seed as it stood before China's November 2025 release."""
+    store = Store(db_path)
+    with store.conn:
+        store.conn.execute("DELETE FROM figures WHERE period_end >= '2025-11'")
+        store.conn.execute("DELETE FROM events WHERE period_end >= '2025-11'")
+    store.close()
+    return db_path
+
+
+@pytest.fixture
+def november_release(tmp_path) -> Path:
+    """China's November 2025 release: the seed's rows for periods ending in November 2025."""
+    rows = list(csv.DictReader(io.StringIO(SEED_DIR.joinpath("published_figures.csv").read_text(encoding="utf-8"))))
+    path = tmp_path / "november.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["period"].endswith("2025-11"))
+    return path

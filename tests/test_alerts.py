@@ -5,20 +5,17 @@ and crashes, on the real seed and the real IMF recording."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import bot as entry
-from tradebot.config import SEED_DIR, Settings
+from tradebot.config import Settings
 from tradebot.store import Store
 from tradebot.sync import sync_file
 
-from conftest import PROJECT_DIR
+from conftest import shared_data_dir
 from fakediscord import FakeDiscord
 
 EPHEMERAL = 64
@@ -28,35 +25,12 @@ class SimulatedCrash(BaseException):
     """Stands for the process dying between Discord's reply and the outbox update."""
 
 
-@pytest.fixture
-def before_november(db_path) -> Path:
-    """The seed as it stood before China's November 2025 release."""
-    store = Store(db_path)
-    with store.conn:
-        store.conn.execute("DELETE FROM figures WHERE period_end >= '2025-11'")
-        store.conn.execute("DELETE FROM events WHERE period_end >= '2025-11'")
-    store.close()
-    return db_path
 
 
-@pytest.fixture
-def november_release(tmp_path) -> Path:
-    """China's November 2025 release: the seed's rows for periods ending in November 2025."""
-    text = SEED_DIR.joinpath("published_figures.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    path = tmp_path / "november.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(row for row in rows if row["period"].endswith("2025-11"))
-    return path
 
 
 def nicaragua_file() -> Path:
-    shared = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not shared:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set")
-    return (PROJECT_DIR / shared / "imf_imts" / "imf_imts_nic_g001.csv.gz").resolve()
+    return shared_data_dir("imf_imts") / "imf_imts_nic_g001.csv.gz"
 
 
 def play(db_path, *bodies):

@@ -15,7 +15,7 @@ from tradebot.figures import Figure
 from tradebot.questions import parse
 from tradebot.store import Store
 
-from conftest import TODAY, snapshot
+from conftest import TODAY, snapshot, stored_vintages
 
 
 def _ask(store: Store, text: str):
@@ -28,15 +28,6 @@ def _figure(answer, indicator: str, period: str) -> Figure:
     return matches[-1]  # the newest vintage comes after the first release it revises
 
 
-def _stored(store: Store, figure: Figure) -> list[tuple]:
-    return [
-        tuple(row)
-        for row in store.conn.execute(
-            "SELECT value, published, source FROM figures WHERE reporter=? AND partner=? AND indicator=?"
-            " AND period_start=? AND period_end=? AND unit=?",
-            (figure.reporter, figure.partner, figure.indicator, str(figure.period.start), str(figure.period.end), figure.unit),
-        )
-    ]
 
 
 # --- the headline example ---
@@ -81,7 +72,7 @@ _PERCENT = re.compile(r"[+−]?\d+(?:\.\d+)?%")
 
 
 @pytest.mark.parametrize("question", MANY_QUESTIONS)
-def test_every_number_in_the_text_is_one_of_the_figures_and_each_is_stored(store, question):
+def test_every_number_in_the_text_is_one_of_the_figures_and_each_isstored_vintages(store, question):
     answer = _ask(store, question)
     assert answer.ok, answer.text
     shown = {formatting.money(f.value, f.unit) for f in answer.figures if f.is_money}
@@ -92,7 +83,7 @@ def test_every_number_in_the_text_is_one_of_the_figures_and_each_is_stored(store
         assert token in shown, f"{token!r} in the text is not among the figures"
     for figure in answer.figures:
         if not figure.derived:
-            assert (figure.value, figure.published, figure.source) in _stored(store, figure)
+            assert (figure.value, figure.published, figure.source) in stored_vintages(store, figure)
 
 
 # --- selection rules ---
@@ -151,7 +142,7 @@ def test_year_to_date_that_cannot_be_summed_says_which_months_are_missing(store)
 def test_year_to_date_joins_a_published_cumulative_run_and_the_months_after_it(store):
     answer = _ask(store, "/exports china period:2025-07")
     ytd = _figure(answer, "exports", "2025-01..2025-07")
-    h1 = _stored(store, _figure(_ask(store, "/exports china period:2025-06"), "exports", "2025-01..2025-06"))[0][0]
+    h1 = stored_vintages(store, _figure(_ask(store, "/exports china period:2025-06"), "exports", "2025-01..2025-06"))[0][0]
     july = _figure(answer, "exports", "2025-07").value
     assert ytd.derived and ytd.value == pytest.approx(h1 + july)
 

@@ -10,8 +10,6 @@ and that each answer's query becomes the next context."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
 import sqlite3
 from dataclasses import replace
@@ -22,7 +20,7 @@ import pytest
 import bot as entry
 from cogs.utils.tree import UNEXPECTED
 from tradebot import conversations
-from tradebot.config import SEED_DIR, Settings
+from tradebot.config import Settings
 from tradebot.periods import LATEST, Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
@@ -389,27 +387,8 @@ def test_a_bad_message_content_intent_setting_is_one_line():
 # --- an alert, as tests/test_alerts.py sends one ---
 
 
-@pytest.fixture
-def before_november(db_path) -> Path:
-    """The seed as it stood before China's November 2025 release."""
-    store = Store(db_path)
-    with store.conn:
-        store.conn.execute("DELETE FROM figures WHERE period_end >= '2025-11'")
-        store.conn.execute("DELETE FROM events WHERE period_end >= '2025-11'")
-    store.close()
-    return db_path
 
 
-@pytest.fixture
-def november_release(tmp_path) -> Path:
-    """China's November 2025 release: the seed's rows for periods ending in November 2025."""
-    rows = list(csv.DictReader(io.StringIO(SEED_DIR.joinpath("published_figures.csv").read_text(encoding="utf-8"))))
-    path = tmp_path / "november.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(row for row in rows if row["period"].endswith("2025-11"))
-    return path
 
 
 async def deliver_an_alert(fake, client, release: Path) -> int:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tradebot.answers import ask
 from tradebot.sync import sync_file
 
-from conftest import PROJECT_DIR, TODAY
+from conftest import TODAY, shared_data_dir
 
 
 @pytest.fixture
 def with_yuan_tables(store):
-    shared = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not shared:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set")
-    gacc = (PROJECT_DIR / shared / "gacc") if not Path(shared).is_absolute() else Path(shared) / "gacc"
+    gacc = shared_data_dir("gacc")
     for name in ("release_section4_by_country_mar2026_cny.html", "release_section4_by_country_janfeb2025_cny.html"):
         sync_file(store, gacc / name)
     return store

@@ -4,7 +4,6 @@ story says, that every number in it is a figure the store backs, and that "first
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +18,7 @@ from tradebot.periods import Period
 from tradebot.store import Store
 from tradebot.sync import sync_file
 
-from conftest import PROJECT_DIR
+from conftest import shared_data_dir, stored_vintages
 
 NOVEMBER = Period.parse("2025-11")
 JAN_FEB_2026 = Period.parse("2026-01..2026-02")
@@ -31,15 +30,6 @@ def _figure(summary: Summary, indicator: str, period: str, partner: str = "WLD")
     return matches[0]
 
 
-def _stored(store: Store, figure: Figure) -> list[tuple]:
-    return [
-        tuple(row)
-        for row in store.conn.execute(
-            "SELECT value, published, source FROM figures WHERE reporter=? AND partner=? AND indicator=?"
-            " AND period_start=? AND period_end=? AND unit=?",
-            (figure.reporter, figure.partner, figure.indicator, str(figure.period.start), str(figure.period.end), figure.unit),
-        )
-    ]
 
 
 def _delete(store: Store, period: str, partner: str = "WLD", reporter: str = "CHN", indicators=("balance", "exports", "imports")) -> None:
@@ -93,7 +83,7 @@ def assert_backed(store: Store, summary: Summary) -> None:
         assert shown in story, f"{figure.indicator} {figure.period} ({shown}) is listed but not shown"
         assert figure.reporter == summary.reporter and figure.unit in ("USD", "percent")
         if not figure.derived:
-            assert (figure.value, figure.published, figure.source) in _stored(store, figure)
+            assert (figure.value, figure.published, figure.source) in stored_vintages(store, figure)
     assert ("computed" in summary.footer) == any(f.derived for f in summary.figures)
     assert summary.text == "\n\n".join([summary.title, *summary.paragraphs, summary.footer])
 
@@ -107,7 +97,7 @@ SEED_PERIODS = [
 
 
 @pytest.mark.parametrize(("reporter", "period"), SEED_PERIODS)
-def test_every_number_in_a_summary_is_one_of_its_figures_and_each_is_stored(store, reporter, period):
+def test_every_number_in_a_summary_is_one_of_its_figures_and_each_isstored_vintages(store, reporter, period):
     summary = summarize(store, reporter, Period.parse(period))
     assert (summary.reporter, str(summary.period)) == (reporter, period)
     assert 1 <= len(summary.paragraphs) <= 4
@@ -267,13 +257,11 @@ def test_a_summed_year_to_date_is_marked_computed(store):
 
 @pytest.fixture(scope="module")
 def nicaragua_template(tmp_path_factory) -> Path:
-    shared = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not shared:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set: point it at ../shared/data to test summaries on the IMF's Nicaragua recording")
+    nicaragua = shared_data_dir("imf_imts") / "imf_imts_nic_g001.csv.gz"
     path = tmp_path_factory.mktemp("nicaragua") / "tradebot.db"
     store = Store(path)
     store.migrate()
-    sync_file(store, (PROJECT_DIR / shared / "imf_imts" / "imf_imts_nic_g001.csv.gz").resolve())
+    sync_file(store, nicaragua)
     store.close()
     return path
 

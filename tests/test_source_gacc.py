@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from tradebot.errors import DataFileError
 from tradebot.figures import INDICATORS, UNITS
 from tradebot.sources import gacc
 from tradebot.store import FIGURE_COLUMNS
+
+from conftest import shared_data_dir
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAR_2026 = "release_section4_by_country_mar2026_cny.html"
@@ -30,13 +31,7 @@ PARTNERS = {
 
 @pytest.fixture(scope="module")
 def gacc_dir() -> Path:
-    shared = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not shared:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set")
-    path = Path(shared)
-    if not path.is_absolute():
-        path = PROJECT_DIR / path
-    return path / "gacc"
+    return shared_data_dir("gacc")
 
 
 def page(gacc_dir: Path, name: str) -> str:

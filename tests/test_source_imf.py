@@ -7,7 +7,6 @@ import asyncio
 import gzip
 import io
 import json
-import os
 import socket
 import time
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from tradebot.sources import imf_imts
 from tradebot.store import FIGURE_COLUMNS
 from tradebot.sync import sync_file, sync_source
 
-from conftest import snapshot
+from conftest import shared_data_dir, snapshot
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RECORDED_TYPE = "application/vnd.sdmx.data+csv;version=2.0.0"  # the Content-Type of the recording
@@ -33,13 +32,7 @@ DATES = "2026-08-05T23:36:59.553138600Z,2026-08-05T23:36:59.603105500Z"  # PUBLI
 
 
 def shared_imf_dir() -> Path:
-    value = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not value:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set: point it at the shared data directory that holds imf_imts/*.csv.gz")
-    path = Path(value)
-    if not path.is_absolute():
-        path = PROJECT_DIR / path
-    return path / "imf_imts"
+    return shared_data_dir("imf_imts")
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,18 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from tradebot import charts
-from tradebot.answers import ask
+from tradebot.answers import Answer, ask
 from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
 from tradebot.export import write_csv
-from tradebot.figures import Figure
 from tradebot.periods import PeriodSpec, today_utc
 from tradebot.query import Query
-from tradebot.questions import command_query, parse
+from tradebot.questions import command_query, parse, split_options
 from tradebot.store import Store
 
 BANNER = """tradebot console: the same answers as the Discord bot, from the local store.
@@ -73,39 +72,9 @@ def run(
 # --- charts ---
 
 
-@dataclass
-class ChartReply:
-    """A chart line's outcome, shaped like an `Answer` for printing and `ask --json`."""
-
-    query: Query
-    path: Path | None = None
-    caption: str = ""
-    figures: list[Figure] = field(default_factory=list)
-    error: TradebotError | None = None
-    context: Query | None = None  # what the next line's follow-up inherits
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def text(self) -> str:
-        if self.error:
-            return self.error.message
-        return f"Chart written to {self.path}\n{self.caption}"
-
-    def as_json(self) -> dict:
-        return {
-            "query": self.query.as_json(),
-            "text": self.text,
-            "figures": [figure.as_json() for figure in self.figures] if self.ok else [],
-            "error": {"code": self.error.code, "message": self.error.message} if self.error else None,
-        }
-
-
 def chart_line(
     store: Store, text: str, today: date | None = None, context: Query | None = None, charts_dir: Path | None = None
-) -> ChartReply | None:
+) -> Answer | None:
     """Draw the chart a line asks for and write it to `charts_dir` (default ./charts); None
     when the line is not about a chart, so the caller answers it as a question."""
     today = today or today_utc()
@@ -123,33 +92,25 @@ def chart_line(
                 return None
     except TradebotError as error:
         asked = context or Query(intent="chart", reporter=None)
-        return ChartReply(query=replace(asked, intent="chart"), error=error, context=context)
+        return Answer(query=replace(asked, intent="chart"), error=error, context=context)
     if indicator:
         query = replace(query, indicator=indicator)  # a follow-up keeps the flow drawn
     try:
         data = charts.for_query(store, query, indicator, months)
         png = charts.render(data)
     except TradebotError as error:
-        return ChartReply(query=query, error=error, context=query)
+        return Answer(query=query, error=error, context=query)
     path = _chart_path(charts_dir or CHARTS_DIR, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png)
     resolved = replace(query, period=PeriodSpec("fixed", data.window))
-    return ChartReply(query=resolved, path=path, caption=data.caption, figures=data.figures, context=query)
+    # an answer like any other, so printing, --json and --csv need nothing of their own
+    return Answer(query=resolved, title=f"Chart written to {path}", footer=data.caption, figures=data.figures, context=query)
 
 
 def _chart_command(text: str, today: date) -> tuple[Query, str | None, int | None]:
     """`/chart china partner:us indicator:exports months:36` → the query and the two chart options."""
-    rest = _CHART_COMMAND.sub("", text, count=1)
-    marks = list(_OPTION.finditer(rest))
-    options = {"country": rest[: marks[0].start()] if marks else rest}
-    ends = [m.start() for m in marks[1:]] + ([len(rest)] if marks else [])
-    for mark, end in zip(marks, ends, strict=True):
-        key = mark.group(1).lower()
-        if key not in CHART_OPTIONS:
-            raise NotUnderstood(f"/chart has no option “{echo(key)}”; it takes {', '.join(CHART_OPTIONS)}.")
-        options[key] = rest[mark.end() : end]
-    options = {key: value.strip() for key, value in options.items() if value.strip()}
+    options = split_options(_CHART_COMMAND.sub("", text, count=1), "chart", CHART_OPTIONS)
     if "country" not in options:
         raise NotUnderstood("/chart needs a country, for example `/chart china` or `/chart china indicator:exports months:36`.")
     months = options.get("months")

@@ -130,7 +130,7 @@ def _parse_command(text: str, today: date) -> Query:
         known = ", ".join(f"/{command}" for command in (*COMMANDS, "ask"))
         raise NotUnderstood(f"“/{echo(name)}” is not a command here; the commands are {known}.")
     intent, allowed = COMMANDS[name]
-    options = _split_options(rest, name, allowed)
+    options = split_options(rest, name, allowed)
     return command_query(intent, today=today, **options)
 
 
@@ -174,7 +174,7 @@ def _refuse_nested() -> Query:
     raise NotUnderstood(f"Ask in words after /ask; {EXAMPLES}.")
 
 
-def _split_options(rest: str, command: str, allowed: tuple[str, ...]) -> dict[str, str]:
+def split_options(rest: str, command: str, allowed: tuple[str, ...]) -> dict[str, str]:
     """`china partner:south korea period:Jan-Nov 2025` → {country, partner, period}."""
     options: dict[str, str] = {}
     marks = list(_OPTION.finditer(rest))
