@@ -278,7 +278,9 @@ def _partners(store: Store, query: Query) -> Answer:
         candidates = _ranking_periods(store, reporter.code, codes, flow)
     period, values, books = None, {}, {}
     for candidate in candidates:  # newest first; figures in another currency do not count
-        books = {code: FigureBook.load(store, reporter.code, code, candidate, currency) for code in codes}
+        # the period and a year before it (for growth), a handful of rows per partner
+        books = {code: FigureBook.load_ends(store, reporter.code, code, [candidate, candidate.shift_years(-1)], currency)
+                 for code in codes}
         values = {code: figure for code, book in books.items() if (figure := book.value(flow, candidate)) is not None}
         if values:
             period = candidate

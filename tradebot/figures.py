@@ -103,6 +103,15 @@ class FigureBook:
         rows = store.series_rows(reporter, partner, INDICATORS, str(first), str(period.end))
         return cls(reporter, partner, rows, currency)
 
+    @classmethod
+    def load_ends(cls, store: Store, reporter: str, partner: str, periods: list[Period], currency: str = "USD") -> FigureBook:
+        """Only the rows ending in the months of `periods`: enough for those periods' values and
+        their published or exports ∓ imports figures, without a window of months around them.
+        What a ranking over many partners needs, at a few rows a partner."""
+        rows = [row for end in sorted({str(p.end) for p in periods})
+                for row in store.series_rows(reporter, partner, INDICATORS, end, end)]
+        return cls(reporter, partner, rows, currency)
+
     # --- selection ---
 
     def published(self, indicator: str, period: Period) -> Figure | None:
