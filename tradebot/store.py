@@ -204,7 +204,6 @@ class Store:
         same_series = " AND ".join(f"f.{c} = i.{c}" for c in SERIES_KEY)
         # a big import rewrites much of the primary-key index: give it room in memory
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MB, released with the connection
-        self.conn.execute("PRAGMA temp_store = MEMORY")
         with db.atomic():
             self.conn.execute(f"CREATE TEMP TABLE incoming AS SELECT {columns} FROM figures WHERE 0")
             try:
