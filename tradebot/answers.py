@@ -4,8 +4,10 @@ answer reads the same everywhere."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
 from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
@@ -275,7 +277,10 @@ def _partners(store: Store, query: Query) -> Answer:
     if query.period.kind == "fixed":
         candidates = [query.period.period]
     else:
-        candidates = _ranking_periods(store, reporter.code, codes, flow)
+        # partner figures usually come with the world total's newest period: try it before
+        # surveying every partner's periods (hundreds of lookups at IMF scale)
+        world_latest = latest_period(store, reporter.code, "WLD", flow, currency)
+        candidates = itertools.chain([world_latest[0]] if world_latest else [], _ranking_periods(store, reporter.code, codes, flow))
     period, values, books = None, {}, {}
     for candidate in candidates:  # newest first; figures in another currency do not count
         # the period and a year before it (for growth), a handful of rows per partner
@@ -286,7 +291,7 @@ def _partners(store: Store, query: Query) -> Answer:
             period = candidate
             break
     if period is None:
-        where = f" in {candidates[0].label}" if query.period.kind == "fixed" else ""
+        where = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
         raise NoData(f"The store has no partner figures for {_possessive(reporter.name)} {FLOW_NAMES[flow]}{where}.")
     # a member of a group that is itself listed is left out: its trade is inside the group's
     listed_groups = [code for code in values if code in countries.GROUP_MEMBERS]
@@ -322,9 +327,10 @@ def _partners(store: Store, query: Query) -> Answer:
                   footer=_footer(values[ranked[0]], shown.figures), figures=shown.figures)
 
 
-def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str) -> list[Period]:
+def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str) -> Iterator[Period]:
     """Periods partner figures exist for (a partner table, usually), newest first, those that
-    at least three partners share (or all of them, when fewer) before the rest."""
+    at least three partners share (or all of them, when fewer) before the rest. A generator:
+    the survey runs only if a caller gets this far."""
     needed = [flow] if flow not in ("balance", "total_trade") else [flow, "exports", "imports"]
     counts: dict[Period, int] = {}
     for code in partners:
@@ -332,7 +338,7 @@ def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str
         for period in seen:
             counts[period] = counts.get(period, 0) + 1
     enough = min(3, max(counts.values(), default=0))
-    return sorted(counts, key=lambda p: (counts[p] >= enough, p.end, -p.months), reverse=True)
+    yield from sorted(counts, key=lambda p: (counts[p] >= enough, p.end, -p.months), reverse=True)
 
 
 def _compare(store: Store, query: Query) -> Answer:
