@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field, replace
 from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
