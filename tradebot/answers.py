@@ -133,13 +133,15 @@ class _Shown:
 
     def __init__(self) -> None:
         self.figures: list[Figure] = []
+        self._seen: set[Figure] = set()  # a ranking shows hundreds: no scan of the list per figure
 
     def add(self, figure: Figure) -> Figure:
-        if figure in self.figures:
+        if figure in self._seen:
             return figure
         if figure.revised_from:
             self.figures.append(figure.revised_from)
         self.figures.append(figure)
+        self._seen.add(figure)
         return figure
 
     def money(self, figure: Figure | None, balance_words: bool = False, growth: Figure | None = None) -> str:
