@@ -1,0 +1,145 @@
+"""End to end through Discord's protocol: the real bot (`bot.build_bot`) connected to the fake
+Discord of tests/fakediscord.py over real sockets, on the N-observation store.
+
+    end_to_end.py CSV DB [--interactions 500] [--in-flight 50]
+
+Slash commands (/surplus for a reporter's latest balance, /exports with a partner and a
+month), sent in waves of `--in-flight` at once. Each latency runs from just before the fake
+sends the INTERACTION_CREATE gateway event (`fake.slash(...)`) to the moment the fake's REST
+handler receives the bot's interaction callback (observed by wrapping the fake's
+`_r_callback`; `wait_response` would poll the whole request list on every change). Every
+callback is then checked in the fake's request log: status 200, a type-4 reply with an
+embed, not an error. The bot and the fake share one event loop and one process, as in the
+tests: the fake's own work is inside the numbers. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH.parent / "tests"))
+sys.path.insert(0, str(BENCH))
+
+from common import emit, self_peak_mb, summary_ms  # noqa: E402
+
+
+def commands(meta: dict, count: int, seed: int = 50) -> list[tuple[str, dict]]:
+    rng = random.Random(seed)
+    out = []
+    for number in range(count):
+        reporter = rng.choice(meta["reporters"])
+        if number % 2 == 0:
+            out.append(("surplus", {"country": reporter}))
+        else:
+            partner = rng.choice([p for p in meta["partners"][reporter] if p != "G001"])
+            out.append(("exports", {"country": reporter, "partner": partner, "period": rng.choice(meta["months"][24:])}))
+    return out
+
+
+async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: int) -> dict:
+    import bot as entry
+    from tradebot.config import Settings
+
+    from fakediscord import FakeDiscord
+
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    plan = commands(meta, warmup + interactions)
+    async with FakeDiscord() as fake:
+        received: dict[int, float] = {}
+        arrived: dict[int, asyncio.Future] = {}
+        original = fake._r_callback
+
+        async def observed(rec, iid, token):
+            received.setdefault(int(iid), time.perf_counter())
+            try:
+                return await original(rec, iid, token)
+            finally:
+                future = arrived.get(int(iid))
+                if future is not None and not future.done():
+                    future.set_result(None)
+
+        fake._r_callback = observed
+        # no scheduled IMF fetch during the run (there is no network); alert delivery still ticks
+        settings = replace(Settings(db_path=db), discord_token=fake.token, imf_sync_cron="0 0 1 1 *")
+        client = entry.build_bot(settings, guild_ready_timeout=0.1)
+        started_bot = time.perf_counter()
+        async with fake.run_bot(client, timeout=120):
+            ready_seconds = time.perf_counter() - started_bot
+
+            async def one(name: str, options: dict) -> tuple[float, int]:
+                loop = asyncio.get_running_loop()
+                begin = time.perf_counter()
+                # the id is only known once slash() returns, so register by id right after;
+                # a callback that came first is still in `received`
+                interaction = await fake.slash(name, options)
+                future = arrived.setdefault(interaction.id, loop.create_future())
+                if interaction.id not in received:
+                    await asyncio.wait_for(future, 30)
+                return received[interaction.id] - begin, interaction.id
+
+            async def wave(items):
+                return await asyncio.gather(*(one(name, options) for name, options in items))
+
+            for start in range(0, warmup, in_flight):
+                await wave(plan[start:min(warmup, start + in_flight)])
+            latencies, ids = [], []
+            began = time.perf_counter()
+            for start in range(warmup, warmup + interactions, in_flight):
+                for seconds, iid in await wave(plan[start:min(warmup + interactions, start + in_flight)]):
+                    latencies.append(seconds)
+                    ids.append(iid)
+            elapsed = time.perf_counter() - began
+            await asyncio.sleep(0.2)
+            callbacks = {int(r.path.split("/")[2]): r for r in fake.requests if r.method == "POST" and r.path.endswith("/callback")}
+            bad = []
+            for iid in ids:
+                request = callbacks.get(iid)
+                if request is None or request.status != 200 or request.json.get("type") != 4 \
+                        or not request.json.get("data", {}).get("embeds") or request.json["data"].get("flags", 0) & 64:
+                    bad.append(json.dumps(request.json if request else None)[:300])
+    return {"interactions": len(latencies), "in_flight": in_flight, **summary_ms(latencies), "errors": len(bad),
+            "error_examples": bad[:3], "throughput_per_s": len(latencies) / elapsed, "ready_seconds": ready_seconds,
+            "peak_mb": self_peak_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("csv", type=Path)
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--interactions", type=int, default=500)
+    parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--profile", type=Path, help="write a cProfile listing of the whole run here (diagnostic)")
+    args = parser.parse_args()
+    meta = json.loads(Path(str(args.csv) + ".json").read_text(encoding="utf-8"))
+    if not args.profile:
+        emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup)))
+        return
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup))
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("tottime").print_stats(30)
+    args.profile.write_text(out.getvalue(), encoding="utf-8")
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
