@@ -271,10 +271,6 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
     return PeriodSpec("fixed", period)
 
 
-def _word_bounded(text: str, match: re.Match[str]) -> bool:
-    before = text[match.start() - 1] if match.start() else " "
-    after = text[match.end()] if match.end() < len(text) else " "
-    return not before.isalnum() and not after.isalnum()
 
 
 def _build(kind: str, match: re.Match[str], text: str, today: date) -> Period:

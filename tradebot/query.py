@@ -10,7 +10,6 @@ from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 # other questions people ask, then the answers about the store itself.
 FIGURE_INTENTS = ("balance", "exports", "imports", "total_trade")
 INTENTS = (*FIGURE_INTENTS, "partners", "compare", "chart", "release", "help", "about", "calendar")
-MEASURES = ("level", "yoy", "mom", "share")
 TOKEN_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
 
 

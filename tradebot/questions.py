@@ -399,8 +399,6 @@ def _typo_of_country(word: str) -> countries.Country | None:
         return None
 
 
-def _more_countries(words: list[str], index: int) -> bool:
-    return any(_country_at(words, i)[0] for i in range(index, len(words)))
 
 
 def _explain_leftovers(leftovers: list[str], found_country: bool, found_intent: bool) -> None:
