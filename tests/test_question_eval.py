@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tradebot.answers import answer
+from tradebot.answers import answer, next_context
 from tradebot.errors import TradebotError
-from tradebot.query import FIGURE_INTENTS
 from tradebot.questions import parse
 
 from conftest import TODAY
@@ -61,8 +60,7 @@ def test_the_parser_gets_at_least_95_percent_exact(store, capsys):
                 got = _got(query)
                 ok = "error" not in expect and _matches(expect, got)
                 result = answer(store, query, TODAY)
-                # as answers.ask does: what the answer showed carries on, else the question as asked
-                context = result.query if result.ok and result.query.intent in FIGURE_INTENTS else query
+                context = next_context(query, result)
                 if "error" in expect and result.figures:
                     wrong_numbers.append(step["q"])
                 if ok and "figure" in step:

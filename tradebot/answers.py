@@ -12,7 +12,7 @@ from datetime import date
 
 from tradebot import __version__, countries, formatting, releases
 from tradebot.errors import NoData, NotAvailable, TradebotError
-from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
+from tradebot.figures import Figure, FigureBook, derived, latest_period, percent_change, previous_period, share, year_to_date
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
 from tradebot.query import FIGURE_INTENTS, Query
 from tradebot.questions import parse
@@ -99,8 +99,14 @@ def ask(store: Store, text: str, today: date | None = None, context: Query | Non
     except TradebotError as error:
         return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
     result = answer(store, query, today)
-    result.context = result.query if result.ok and result.query.intent in FIGURE_INTENTS else query
+    result.context = next_context(query, result)
     return result
+
+
+def next_context(asked: Query, result: Answer) -> Query:
+    """What a follow-up to `asked` inherits: the figures the answer showed (its resolved
+    period), else the question as asked (it still sets the subject)."""
+    return result.query if result.ok and result.query.intent in FIGURE_INTENTS else asked
 
 
 def answer(store: Store, query: Query, today: date | None = None) -> Answer:
@@ -245,8 +251,8 @@ def _mirror(store: Store, headline: Figure, partner: countries.Country, currency
 def _mirror_gap(headline: Figure, mirror: Figure) -> Figure:
     # a balance seen from the other side has the opposite sign: compare sizes, not signs
     own, theirs = (abs(headline.value), abs(mirror.value)) if headline.indicator == "balance" else (headline.value, mirror.value)
-    return replace(_combine_pair(headline, mirror, own - theirs, "own figure − partner's mirror figure"),
-                   indicator=f"{headline.indicator}_mirror_gap")
+    return derived(f"{headline.indicator}_mirror_gap", [headline, mirror], own - theirs, "own figure − partner's mirror figure",
+                   period=headline.period)
 
 
 def _valuation(figure: Figure) -> str:
@@ -255,14 +261,6 @@ def _valuation(figure: Figure) -> str:
     if figure.indicator == "imports":
         return "customs value" if figure.source == "US Census Bureau" else "CIF"
     return "exports FOB − imports CIF"
-
-
-def _combine_pair(first: Figure, second: Figure, value: float, how: str) -> Figure:
-    return Figure(
-        reporter=first.reporter, partner=first.partner, indicator=first.indicator, period=first.period, value=value,
-        unit=first.unit, source="; ".join(dict.fromkeys((first.source, second.source))),
-        published=max(first.published, second.published), derived=True, how=how,
-    )
 
 
 # --- rankings and comparisons ---
@@ -305,19 +303,18 @@ def _partners(store: Store, query: Query) -> Answer:
     for place, code in enumerate(ranked, start=1):
         figure = values[code]
         text = shown.money(figure, flow == "balance", books[code].growth(flow, period))
-        if world is not None and world.value and flow != "balance":
-            share = replace(_combine_pair(figure, world, round(figure.value / world.value * 100, 1), "partner ÷ world"),
-                            indicator=f"{flow}_share", unit="percent")
-            shown.add(share)
-            text += f" · {share.value:.1f}% of the total (computed)"
+        portion = share(figure, world, f"{flow}_share") if world is not None and flow != "balance" else None
+        if portion is not None:
+            shown.add(portion)
+            text += f" · {portion.value:.1f}% of the total (computed)"
         lines.append(Line(f"{place}. {countries.by_code(code).name}", text))
     notes = []
-    if world is not None and flow != "balance":
-        rest = _combine_pair(world, world, world.value - sum(values[code].value for code in ranked), "world − the partners listed")
-        rest = replace(rest, indicator=f"{flow}_rest_of_world")
-        share = replace(rest, value=round(rest.value / world.value * 100, 1), unit="percent", indicator=f"{flow}_rest_share")
+    if world is not None and world.value > 0 and flow != "balance":
+        rest = derived(f"{flow}_rest_of_world", [world], world.value - sum(values[code].value for code in ranked),
+                       "world − the partners listed")
+        rest_share = share(rest, world, f"{flow}_rest_share")
         shown.add(world)
-        lines.append(Line("Everyone else", f"{shown.money(rest)} · {shown.add(share).value:.1f}% (computed)"))
+        lines.append(Line("Everyone else", f"{shown.money(rest)} · {shown.add(rest_share).value:.1f}% (computed)"))
         lines.append(Line("World total", formatting.money(world.value, world.unit)))
     lists = ("groups (" + ", ".join(countries.by_code(g).name for g in listed_groups) + ") and the countries outside them"
              if listed_groups else "countries")
@@ -367,7 +364,7 @@ def _compare(store: Store, query: Query) -> Answer:
     mine = first[2]
     shown = _Shown()
     label = (lambda country, p: f"{country.name}, {p.label}") if sides[1][1] else (lambda country, p: country.name)
-    difference = replace(_combine_pair(mine, other, mine.value - other.value, "first − second"), indicator=f"{indicator}_difference")
+    difference = derived(f"{indicator}_difference", [mine, other], mine.value - other.value, "first − second", period=mine.period)
     lines = [
         Line(label(reporter, period), shown.money(mine, indicator == "balance", first[1].growth(indicator, period))),
         Line(label(sides[1][0], other_period), shown.money(other, indicator == "balance", other_book.growth(indicator, other_period))),
@@ -385,9 +382,10 @@ def _month_on_month(shown: _Shown, book: FigureBook, headline: Figure, previous:
     """The change from the previous month, computed from the two stored values."""
     base = book.value(headline.indicator, previous)
     label = f"Change from {previous.label}"
-    if base is None or base.value == 0 or (base.value < 0) != (headline.value < 0) or previous.months != headline.period.months:
+    comparable = base is not None and previous.months == headline.period.months
+    change = percent_change(headline, base, f"{headline.indicator}_mom", f"computed from {previous.label}") if comparable else None
+    if change is None:
         return Line(label, "not computable from the store (the previous month is missing or not comparable)")
-    change = replace(_combine_change(headline, base), indicator=f"{headline.indicator}_mom")
     shown.add(base)
     shown.add(change)
     return Line(label, f"{formatting.percent(change.value)} (computed from {formatting.money(base.value, base.unit)})")
@@ -399,24 +397,12 @@ def _share_of_world(store: Store, shown: _Shown, headline: Figure, reporter, par
     if partner.code == "WLD" or headline.indicator == "balance":
         return Line(label, "name a partner and a flow, for example “china exports to the us share”")
     world = FigureBook.load(store, reporter.code, "WLD", headline.period, currency).value(headline.indicator, headline.period)
-    if world is None or world.value <= 0:
+    portion = share(headline, world, f"{headline.indicator}_share") if world is not None else None
+    if portion is None:
         return Line(label, f"not computable: the store has no world total for {headline.period.label}")
-    share = Figure(
-        reporter=reporter.code, partner=partner.code, indicator=f"{headline.indicator}_share", period=headline.period,
-        value=round(headline.value / world.value * 100, 1), unit="percent", source=world.source,
-        published=max(world.published, headline.published), derived=True, how="partner ÷ world",
-    )
     shown.add(world)
-    shown.add(share)
-    return Line(label, f"{share.value:.1f}% of {formatting.money(world.value, world.unit)} (computed)")
-
-
-def _combine_change(current: Figure, base: Figure) -> Figure:
-    return Figure(
-        reporter=current.reporter, partner=current.partner, indicator=current.indicator, period=current.period,
-        value=round((current.value / base.value - 1) * 100, 1), unit="percent", source=current.source,
-        published=max(current.published, base.published), derived=True, how=f"computed from {base.period.label}",
-    )
+    shown.add(portion)
+    return Line(label, f"{portion.value:.1f}% of {formatting.money(world.value, world.unit)} (computed)")
 
 
 def _release(store: Store, query: Query, today: date) -> Answer:

@@ -68,15 +68,35 @@ class Figure:
         }
 
 
-def _combine(indicator: str, parts: list[Figure], value: float, how: str) -> Figure:
+def derived(indicator: str, parts: list[Figure], value: float, how: str, period: Period | None = None,
+            unit: str | None = None) -> Figure:
+    """A figure tradebot computed from stored ones: it names their sources, carries the newest
+    of their release dates and says how it was made. By default it spans the parts' months
+    and has the first part's unit."""
     first = parts[0]
-    sources = list(dict.fromkeys(part.source for part in parts))
     return Figure(
         reporter=first.reporter, partner=first.partner, indicator=indicator,
-        period=Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
-        value=value, unit=first.unit, source="; ".join(sources),
+        period=period or Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
+        value=value, unit=unit or first.unit, source="; ".join(dict.fromkeys(part.source for part in parts)),
         published=max(part.published for part in parts), derived=True, how=how,
     )
+
+
+def percent_change(current: Figure, base: Figure, indicator: str, how: str) -> Figure | None:
+    """The change from `base` to `current` in percent (one decimal), for the current period;
+    None when it means nothing: no base, or a sign change (surplus to deficit)."""
+    if base.value == 0 or (current.value < 0) != (base.value < 0):
+        return None
+    change = round((current.value / base.value - 1) * 100, 1)
+    return derived(indicator, [current, base], change, how, period=current.period, unit=GROWTH_UNIT[current.unit])
+
+
+def share(part: Figure, whole: Figure, indicator: str) -> Figure | None:
+    """`part` as a percentage of `whole` (one decimal), for the part's period."""
+    if whole.value <= 0:
+        return None
+    return derived(indicator, [part, whole], round(part.value / whole.value * 100, 1), "part ÷ whole",
+                   period=part.period, unit="percent")
 
 
 class FigureBook:
@@ -147,12 +167,12 @@ class FigureBook:
             imports = self.value("imports", period, allow_sum=False)
             if exports and imports:
                 if indicator == "balance":
-                    return _combine(indicator, [exports, imports], exports.value - imports.value, "exports − imports")
-                return _combine(indicator, [exports, imports], exports.value + imports.value, "exports + imports")
+                    return derived(indicator, [exports, imports], exports.value - imports.value, "exports − imports")
+                return derived(indicator, [exports, imports], exports.value + imports.value, "exports + imports")
         if allow_sum and not period.is_month:
             parts, missing = self._parts(indicator, period)
             if not missing:
-                return _combine(indicator, parts, sum(part.value for part in parts), "sum of " + ", ".join(p.period.label for p in parts))
+                return derived(indicator, parts, sum(part.value for part in parts), "sum of " + ", ".join(p.period.label for p in parts))
         return None
 
     def missing_months(self, indicator: str, period: Period) -> list[Month]:
@@ -193,13 +213,9 @@ class FigureBook:
             return published
         current = self.value(indicator, period)
         base = self.value(indicator, period.shift_years(-1))
-        if not current or not base or base.value == 0:
+        if not current or not base:
             return None
-        if (current.value < 0) != (base.value < 0):
-            return None  # a change from surplus to deficit has no meaningful percentage
-        change = round((current.value / base.value - 1) * 100, 1)
-        figure = _combine(f"{indicator}_yoy", [current, base], change, f"computed from {period.label} and {base.period.label}")
-        return replace(figure, period=period, unit=GROWTH_UNIT[self.currency])
+        return percent_change(current, base, f"{indicator}_yoy", f"computed from {period.label} and {base.period.label}")
 
 
 def year_to_date(period: Period) -> Period | None:
