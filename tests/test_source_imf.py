@@ -567,9 +567,7 @@ def test_a_malformed_file_leaves_the_database_exactly_as_it_was(store, nic_text,
 
 
 def test_a_file_read_in_parts_imports_the_same_and_names_the_right_line(store, nic_text, tmp_path, monkeypatch):
-    from tradebot import sync
-
-    monkeypatch.setattr(sync, "IMF_CHUNK_LINES", 100)  # 14 parts for the 1,309 lines
+    monkeypatch.setattr(imf_imts, "BLOCK_BYTES", 32 << 10)  # 32 KB: about 60 lines a part
     assert sync_file(store, _nic_file(tmp_path, nic_text)).total.added == 1308
     lines = nic_text.split("\n")
     lines[562] = lines[562].replace(lines[562].split(",")[6], "oops", 1)  # line 563, in the sixth part

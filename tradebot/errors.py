@@ -75,3 +75,9 @@ class SourceUnavailable(TradebotError):
 
 class SourceUnreachable(SourceUnavailable):
     """The network or the host cannot be reached at all: no point asking for the next series."""
+
+
+class StoreUnwritable(TradebotError):
+    """The database refused a write (read-only file, full disk, locked too long); it is as it was."""
+
+    code = "store_unwritable"

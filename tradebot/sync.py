@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import gzip
 import importlib
-import itertools
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from queue import Full, Queue
+from typing import TypeVar
 
 from tradebot import countries
 from tradebot.config import Settings
@@ -29,6 +30,7 @@ G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "IT
 ASEAN_MEMBERS = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM")
 DEFAULT_REPORTERS = tuple(dict.fromkeys(G20 + ASEAN_MEMBERS))
 LIVE_SOURCES = ("imf",)
+T = TypeVar("T")
 MONTHS_BACK = 24  # a live sync asks for two years: enough to catch the sources' revisions
 
 
@@ -104,9 +106,6 @@ def _kind(head: str, name: str) -> str:
     raise DataFileError(f"{name} is not a format tradebot reads: IMF IMTS SDMX-CSV, a China Customs table page or a published-figures CSV.")
 
 
-IMF_CHUNK_LINES = 200_000  # an IMF file is read in parts: ten million rows never sit in memory at once
-
-
 def sync_file(store: Store, path: Path) -> SyncReport:
     """Import one file in one transaction. IMF IMTS files (the big ones) stream in parts;
     the others are small and read whole."""
@@ -118,7 +117,7 @@ def sync_file(store: Store, path: Path) -> SyncReport:
     except (EOFError, UnicodeDecodeError):
         head = None  # let `detect` name the problem
     if head is not None and _kind(head, path.name) == "IMF IMTS CSV":
-        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figures(_imf_records(path)))])
+        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figure_batches(_read_ahead(_imf_parts(path))))])
     kind, text = detect(path.read_bytes(), path.name)
     rows = importlib.import_module(FORMATS[kind]).parse(text, name=path.name)
     return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
@@ -130,25 +129,59 @@ def _open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gzipped else open(path, encoding="utf-8-sig", newline="")
 
 
-def _imf_records(path: Path) -> Iterator[tuple]:
-    """The file's figure rows, parsed a part at a time (each part with the header)."""
+def _imf_parts(path: Path) -> Iterator[list[tuple]]:
+    """The file's figure rows, read and checked a block at a time."""
     from tradebot.sources import imf_imts
 
-    retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        with _open_text(path) as handle:
-            header = handle.readline()
-            first_line = 1
-            while lines := list(itertools.islice(handle, IMF_CHUNK_LINES)):
-                records, _skipped = imf_imts.parse_records(
-                    header + "".join(lines), name=path.name, retrieved_at=retrieved_at, first_line=first_line
-                )
-                yield from records
-                first_line += len(lines)
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            for records, _skipped in imf_imts.read_records(gzip.open(raw) if gzipped else raw, name=path.name):
+                yield records
     except (OSError, EOFError, zlib.error) as error:
         raise DataFileError(f"{path.name} is a damaged file: {error}") from None
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path.name} is not UTF-8 text.") from None
+
+
+def _read_ahead(parts: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """`parts`, produced by a worker thread up to `depth` ahead, so that reading and checking
+    the next part of a file (Arrow releases the GIL while it parses) overlaps with SQLite
+    storing this one (sqlite3 releases it while a statement runs). An error in the worker is
+    raised here; stopping early stops the worker."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: tuple) -> None:
+        while not stop.is_set():
+            try:
+                return queue.put(item, timeout=0.1)
+            except Full:
+                continue
+
+    def work() -> None:
+        try:
+            for part in parts:
+                if stop.is_set():
+                    return
+                put((part, None))
+            put((done, None))
+        except BaseException as error:  # handed to the consumer, which raises it
+            put((None, error))
+
+    worker = threading.Thread(target=work, name="read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            part, error = queue.get()
+            if error is not None:
+                raise error
+            if part is done:
+                return
+            yield part
+    finally:
+        stop.set()
+        worker.join()
 
 
 def load_seed(store: Store, seed_dir: Path) -> ImportReport:

@@ -33,6 +33,7 @@ import csv
 import errno
 import gzip
 import io
+import itertools
 import json
 import logging
 import random
@@ -40,15 +41,18 @@ import re
 import time
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import aiohttp
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from tradebot import __version__
 from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable
@@ -74,6 +78,8 @@ DERIVATION_NOTES = {
 DIMENSIONS = ("COUNTRY", "INDICATOR", "COUNTERPART_COUNTRY", "FREQUENCY", "TIME_PERIOD", "OBS_VALUE")
 COLUMNS_READ = frozenset({*DIMENSIONS, "DATAFLOW", "STRUCTURE_ID", "ACTION", "UPDATE_DATE", "PUBLICATION_DATE", "DERIVATION_TYPE"})
 FREQUENCIES = {"M": "monthly", "Q": "quarterly", "A": "annual"}
+_CATEGORY = pa.dictionary(pa.int32(), pa.string())  # few distinct values: checked once each
+BLOCK_BYTES = 64 << 20  # a file is read and checked this much at a time (about 100,000 IMF rows)
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _AGGREGATE = re.compile(r"(?:G|GX|TX)\d[0-9A-Z_]*")
@@ -85,7 +91,6 @@ _PERIODS = {
     "Q": re.compile(r"(\d{4})-Q([1-4])"),
     "A": re.compile(r"(\d{4})"),
 }
-_QUOTED = re.compile(r'"[^"]*"')  # a doubled quote inside a field splits it in two such runs: still blanked
 _PERIOD_EXAMPLES = {"M": "2025-M10", "Q": "2025-Q1", "A": "2025"}
 _START = re.compile(r"(\d{4})(?:-(?:M?(0[1-9]|1[0-2])|Q([1-4])))?")
 
@@ -119,16 +124,32 @@ def parse_counted(
 
 
 def parse_records(
-    text: str, *, name: str = "response", retrieved_at: str | None = None, source_url: str = "", first_line: int = 1
+    text: str, *, name: str = "response", retrieved_at: str | None = None, source_url: str = ""
 ) -> tuple[list[tuple], Counter]:
     """`parse_counted` with rows as tuples in `FIGURE_COLUMNS` order, which is what the store
-    takes fastest. `first_line` is the file line of `text`'s header, for a file read in parts."""
+    takes fastest."""
+    records: list[tuple] = []
+    skipped: Counter = Counter()
+    for part, part_skipped in read_records(io.BytesIO(text.encode("utf-8")), name=name, retrieved_at=retrieved_at,
+                                           source_url=source_url):
+        records += part
+        skipped += part_skipped
+    return records, skipped
+
+
+def read_records(
+    stream: BinaryIO, *, name: str, retrieved_at: str | None = None, source_url: str = "", block_bytes: int | None = None
+) -> Iterator[tuple[list[tuple], Counter]]:
+    """A response or file as parts of about `block_bytes` each, so ten million rows never sit in
+    memory at once: each part's rows (tuples in `FIGURE_COLUMNS` order) and what it skipped.
+    A problem in any part raises `DataFileError`; a caller storing parts as they come must
+    store them in one transaction."""
     retrieved_at = retrieved_at or datetime.now(UTC).isoformat(timespec="seconds")
-    frame, lines = _frame(text, name, first_line - 1)
-    try:
-        return _figures(frame, lines, name, retrieved_at, source_url)
-    except _Problem as problem:
-        raise DataFileError(f"{name} line {problem.line}: {problem}") from None
+    for frame, lines in _frames(stream, name, block_bytes or BLOCK_BYTES):
+        try:
+            yield _figures(frame, lines, name, retrieved_at, source_url)
+        except _Problem as problem:
+            raise DataFileError(f"{name} line {problem.line}: {problem}") from None
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
@@ -153,67 +174,99 @@ def _text(data: bytes, name: str, error: type[Exception]) -> str:
         raise error(f"{name} is not UTF-8 text (byte {problem.start}).") from None
 
 
-def _frame(text: str, name: str, offset: int = 0) -> tuple[pd.DataFrame, list[int]]:
-    """The body as a frame of strings, and the file line each frame row starts on."""
-    text = text.removeprefix("\ufeff")
-    head = text.lstrip()[:2000]
-    if not head:
+def _frames(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """The body as frames of strings (the columns tradebot reads) and the file line of each row.
+
+    Arrow's CSV reader does the reading, at C++ speed and a block at a time; it refuses a row
+    with more or fewer fields than the header, which `_invalid_row` turns into our message."""
+    head = stream.read(4096)
+    stream.seek(0)
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff").lstrip()
+    if not text:
         raise DataFileError(f"{name} is empty: not even an SDMX-CSV header.")
-    if head.startswith("<"):
-        kind = "an HTML page" if "<html" in head.lower() or "<!doctype html" in head.lower() else "XML"
+    if text.startswith("<"):
+        kind = "an HTML page" if "<html" in text[:2000].lower() or "<!doctype html" in text[:2000].lower() else "XML"
         raise DataFileError(f"{name} is {kind}, not SDMX-CSV.")
-    if head.startswith(("{", "[")):
-        raise DataFileError(f"{name} is JSON, not SDMX-CSV{_json_message(text)}.")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, usecols=_wanted)
-    except pd.errors.ParserError as error:
-        raise DataFileError(f"{name} is truncated or malformed: {_parser_problem(str(error))}.") from None
-    except (pd.errors.EmptyDataError, csv.Error, ValueError) as error:
-        raise DataFileError(f"{name} cannot be read as CSV: {' '.join(str(error).split())}.") from None
-    frame.columns = [_column_name(column) for column in frame.columns]
-    missing = [column for column in DIMENSIONS if column not in frame.columns]
-    if "DATAFLOW" not in frame.columns and "STRUCTURE_ID" not in frame.columns:
+    if text.startswith(("{", "[")):
+        raise DataFileError(f"{name} is JSON, not SDMX-CSV{_json_message(stream.read().decode('utf-8', errors='replace'))}.")
+    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]))
+    names = {_column_name(column): column for column in header if _column_name(column) in COLUMNS_READ}
+    missing = [column for column in DIMENSIONS if column not in names]
+    if "DATAFLOW" not in names and "STRUCTURE_ID" not in names:
         missing.insert(0, "DATAFLOW (or STRUCTURE_ID)")
-    if "UPDATE_DATE" not in frame.columns and "PUBLICATION_DATE" not in frame.columns:
+    if "UPDATE_DATE" not in names and "PUBLICATION_DATE" not in names:
         missing.append("UPDATE_DATE (or PUBLICATION_DATE)")
     if missing:
         raise DataFileError(f"{name} is not IMF IMTS SDMX-CSV: it lacks the columns {', '.join(missing)}.")
-    # pandas pads a short row and, reading only some columns, shifts a long one: count every
-    # record's fields. Quoted fields are blanked first (they may hold commas, never newlines
-    # in SDMX-CSV), then commas are counted line by line, at C speed.
-    records = [line for line in _QUOTED.sub("", text).split("\n")]
-    width = records[0].count(",") + 1
-    lines = []
-    for number, record in enumerate(records[1:], start=2):
-        if not record.strip():
-            continue
-        if '"' in record:
-            raise DataFileError(f"{name} is truncated or malformed: a quoted field opened on line {number + offset} never closes.")
-        fields = record.count(",") + 1
-        if fields != width:
-            raise DataFileError(f"{name} is truncated or malformed: line {number + offset} has {fields} fields, the header {width}.")
-        lines.append(number + offset)
-    if len(lines) != len(frame):  # cannot happen unless pandas and this count disagree on records
-        raise DataFileError(f"{name} is malformed: {len(frame)} rows read but {len(lines)} records counted.")
-    return frame, lines
+    if len(head) < 4096 and not text.partition("\n")[2].strip():
+        return  # a header and no rows: a data set with no observations yet (Arrow would call it empty)
+
+    invalid: list[tuple[int, str]] = []  # (line, problem); whitespace-only lines are skipped but counted
+    blank_lines: list[int] = []
+
+    def on_invalid_row(row) -> str:
+        if not row.text.strip():
+            blank_lines.append(row.number)
+            return "skip"
+        if row.text.count('"') % 2:
+            invalid.append((row.number, f"a quoted field opened on line {row.number} never closes"))
+        else:
+            invalid.append((row.number, f"line {row.number} has {row.actual_columns} fields, the header {row.expected_columns}"))
+        return "error"
+
+    try:
+        tail = _Tail(stream)
+        reader = pacsv.open_csv(
+            tail,
+            read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=False),  # row numbers need one thread
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(names.values()),
+                column_types={column: pa.string() if label == "OBS_VALUE" else _CATEGORY for label, column in names.items()},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+        next_line = 2
+        for batch in reader:
+            frame = batch.to_pandas()
+            frame.columns = [_column_name(column) for column in frame.columns]
+            lines = np.arange(next_line, next_line + len(frame))
+            for skipped_line in blank_lines:  # rare: shift the rows after each skipped line
+                lines[lines >= skipped_line] += 1
+            next_line = int(lines[-1]) + 1 if len(lines) else next_line
+            blank_lines.clear()
+            # an empty line is a row of empty fields to Arrow (so lines keep their numbers): drop it
+            empty = (frame == "").all(axis=1).to_numpy()
+            yield (frame[~empty], lines[~empty]) if empty.any() else (frame, lines)
+        # Arrow ends a quoted field at the end of the file; SDMX-CSV never does
+        if tail.last_line().count(b'"') % 2:
+            raise DataFileError(f"{name} is truncated or malformed: a quoted field opened on line {next_line - 1} never closes.")
+    except pa.ArrowInvalid as error:
+        if invalid:
+            raise DataFileError(f"{name} is truncated or malformed: {invalid[0][1]}.") from None
+        if "invalid UTF8" in str(error):
+            raise DataFileError(f"{name} is not UTF-8 text.") from None
+        raise DataFileError(f"{name} cannot be read as CSV: {' '.join(str(error).split())}.") from None
+
+
+class _Tail:
+    """A binary stream that remembers the end of what has been read from it."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream, self.tail, self.closed = stream, b"", False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.tail = (self.tail + data)[-65536:] if len(data) < 65536 else data[-65536:]
+        return data
+
+    def last_line(self) -> bytes:
+        return self.tail.rstrip(b"\r\n").rpartition(b"\n")[2]
 
 
 def _column_name(column: object) -> str:
     # the 3.0 layout may name its first column `STRUCTURE[;]` (the sub-value separator)
     return re.sub(r"\[.*\]$", "", str(column).strip())
-
-
-def _wanted(column: object) -> bool:
-    return _column_name(column) in COLUMNS_READ
-
-
-def _parser_problem(message: str) -> str:
-    message = " ".join(message.split())
-    if match := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
-        return f"line {match[2]} has {match[3]} fields, the header {match[1]}"
-    if match := re.search(r"EOF inside string starting at row (\d+)", message):
-        return f"a quoted field opened on line {int(match[1]) + 1} never closes"
-    return message.removeprefix("Error tokenizing data. C error: ")
 
 
 def _json_message(text: str) -> str:
@@ -224,17 +277,17 @@ def _json_message(text: str) -> str:
     return f" (it says “{' '.join(str(message).split())[:200]}”)" if message else ""
 
 
-def _figures(frame: pd.DataFrame, lines: list[int], name: str, retrieved_at: str, source_url: str) -> tuple[list[dict], Counter]:
+def _figures(frame: pd.DataFrame, lines: np.ndarray, name: str, retrieved_at: str, source_url: str) -> tuple[list[tuple], Counter]:
     """Checks and mapping column by column (a million rows is a second, not a minute); a
-    problem names the first line it occurs on. Per-value work (codes, periods, dates) runs
-    once per distinct value."""
+    problem names the first line it occurs on. Every column but OBS_VALUE is categorical, so
+    per-value work (codes, periods, dates) runs once per distinct value."""
     skipped: Counter = Counter()
     if frame.empty:
         return [], skipped
     line_of = pd.Series(lines, index=frame.index)
 
     def column(label: str) -> pd.Series:
-        return frame[label] if label in frame.columns else pd.Series("", index=frame.index, dtype=object)
+        return frame[label] if label in frame.columns else pd.Series("", index=frame.index, dtype="category")
 
     def first_line(mask: pd.Series) -> int:
         return int(line_of[mask].iloc[0])
@@ -244,7 +297,7 @@ def _figures(frame: pd.DataFrame, lines: list[int], name: str, retrieved_at: str
     bad = ~flow.isin([value for value in flow.unique() if _DATAFLOW.fullmatch(value)])
     if bad.any():
         raise _Problem(first_line(bad), f"{flow_column} “{flow[bad].iloc[0]}” is not {DATAFLOW_ID}; this is not an IMTS response")
-    deleted = column("ACTION").str.upper() == "D"  # SDMX-CSV 2.0: delete this observation
+    deleted = column("ACTION").isin(["D", "d"])  # SDMX-CSV 2.0: delete this observation
     period, value = column("TIME_PERIOD"), column("OBS_VALUE")
     key_only = ~deleted & ((period == "") | (value == "") | (value.str.lower() == "nan"))
     live = ~deleted & ~key_only
@@ -252,43 +305,53 @@ def _figures(frame: pd.DataFrame, lines: list[int], name: str, retrieved_at: str
     bad = live & ~freq.isin(FREQUENCIES)
     if bad.any():
         raise _Problem(first_line(bad), f"FREQUENCY “{freq[bad].iloc[0]}” is not M, Q or A")
-    numbers = pd.to_numeric(value.where(live, "0"), errors="coerce")
+    numbers = pd.to_numeric(value.where(live, "0"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = live & ~np.isfinite(numbers)
     if bad.any():
         raise _Problem(first_line(bad), f"OBS_VALUE “{value[bad].iloc[0][:40]}” is not a number")
     indicator = column("INDICATOR")
     other_indicator = live & ~indicator.isin(INDICATORS)
     live &= ~other_indicator
-    reporter = _mapped(column("COUNTRY"), live, line_of, lambda code, line: _code(code, "COUNTRY", line))
-    partner = _mapped(column("COUNTERPART_COUNTRY"), live, line_of, lambda code, line: _code(code, "COUNTERPART_COUNTRY", line))
+    reporter = _mapped([column("COUNTRY")], live, line_of, lambda code, line: _code(code, "COUNTRY", line))
+    partner = _mapped([column("COUNTERPART_COUNTRY")], live, line_of, lambda code, line: _code(code, "COUNTERPART_COUNTRY", line))
     aggregate = live & (reporter.isna() | partner.isna())
     live &= ~aggregate
-    span = _mapped(freq + "|" + period, live, line_of, lambda key, line: "..".join(_span(*key.split("|", 1), line)))
-    published = _mapped(column("UPDATE_DATE") + "|" + column("PUBLICATION_DATE"), live, line_of,
-                        lambda key, line: _date(*key.split("|", 1), line))
+    start = _mapped([freq, period], live, line_of, lambda *key: _span(*key)[0])
+    end = _mapped([freq, period], live, line_of, lambda *key: _span(*key)[1])
+    published = _mapped([column("UPDATE_DATE"), column("PUBLICATION_DATE")], live, line_of, _date)
     skipped.update({"deleted": int(deleted.sum()), "key-only": int(key_only.sum()),
                     "indicator": int(other_indicator.sum()), "aggregate": int(aggregate.sum())})
     rows = pd.DataFrame({
         "reporter": reporter[live], "partner": partner[live], "indicator": indicator[live].map(INDICATORS),
-        "period_start": span[live].str[:7], "period_end": span[live].str[-7:], "value": numbers[live].astype(float),
+        "period_start": start[live], "period_end": end[live],
+        "value": numbers[live.to_numpy()],
     })
     duplicated = rows.duplicated(subset=["reporter", "partner", "indicator", "period_start", "period_end"], keep="first")
     if duplicated.any():
         _duplicate(rows, duplicated, line_of, indicator, period)
-    rows["unit"], rows["source"], rows["published"] = "USD", SOURCE, published[live]
-    rows["retrieved_at"], rows["source_url"] = retrieved_at, source_url
-    rows["note"] = column("DERIVATION_TYPE")[live].map(DERIVATION_NOTES).fillna("")
+    published, note = published[live].tolist(), column("DERIVATION_TYPE")[live].map(DERIVATION_NOTES).fillna("").tolist()
     # plain tuples in the store's column order: the fastest hand-over to SQLite
-    records = list(zip(*(rows[name].tolist() for name in FIGURE_COLUMNS), strict=True))
+    records = list(zip(
+        rows["reporter"].tolist(), rows["partner"].tolist(), rows["indicator"].tolist(),
+        rows["period_start"].tolist(), rows["period_end"].tolist(), rows["value"].tolist(),
+        itertools.repeat("USD"), itertools.repeat(SOURCE), published, itertools.repeat(retrieved_at),
+        itertools.repeat(source_url), note,
+    ))
     return records, Counter({why: n for why, n in skipped.items() if n})
 
 
-def _mapped(values: pd.Series, rows: pd.Series, line_of: pd.Series, convert) -> pd.Series:
-    """`convert(value, line)` once per distinct value among `rows`, spread back over them."""
-    wanted = values[rows]
-    firsts = line_of[rows].groupby(wanted, sort=False).first()
-    table = {value: convert(value, int(line)) for value, line in firsts.items()}
-    return values.map(table).where(rows)
+def _mapped(columns: list[pd.Series], rows: pd.Series, line_of: pd.Series, convert) -> pd.Series:
+    """`convert(*values, line)` once per distinct combination of the columns' values among
+    `rows`, spread back over them (missing elsewhere)."""
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for values in columns:
+        values = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+        codes = codes * len(values.cat.categories) + values.cat.codes.to_numpy()
+    codes = pd.Series(codes, index=rows.index)
+    wanted = codes[rows]
+    first_rows = pd.Series(np.flatnonzero(rows.to_numpy()), index=wanted.index).groupby(wanted.to_numpy(), sort=False).first()
+    table = {code: convert(*(values.iat[row] for values in columns), int(line_of.iat[row])) for code, row in first_rows.items()}
+    return codes.map(table).where(rows)
 
 
 def _duplicate(rows: pd.DataFrame, duplicated: pd.Series, line_of: pd.Series, indicator: pd.Series, period: pd.Series) -> None:
