@@ -11,7 +11,7 @@ import pytest
 
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
-from tradebot.errors import DataFileError
+from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.sources import published_csv
 from tradebot.store import FIGURES_PK, SCHEMA_VERSION, Store
 from tradebot.sync import load_seed, open_store
@@ -190,3 +190,29 @@ def test_answering_never_imports_pandas(db_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("fault", ["read-only", "disk full"])
+def test_a_store_that_refuses_writes_gives_one_sentence_keeps_its_data_and_still_answers(store, fault):
+    before = snapshot(store)
+    answer_before = ask(store, "surplus china", today=TODAY).text
+    if fault == "read-only":
+        # the tests run as root, which file permissions do not stop: SQLite's own read-only switch
+        # refuses writes with the same error (SQLITE_READONLY) as a read-only file
+        store.conn.execute("PRAGMA query_only = ON")
+    else:
+        # no page may be added: SQLite fails with SQLITE_FULL, as on a full disk
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    rows = [_row(partner=code, value=float(n)) for n, code in enumerate(("JPN", "KOR", "DEU", "FRA") * 2000)]
+    rows = [dict(row, period_start=f"{2000 + n // 12}-{n % 12 + 1:02d}", period_end=f"{2000 + n // 12}-{n % 12 + 1:02d}")
+            for n, row in enumerate(rows)]
+    with pytest.raises(StoreUnwritable) as refused:
+        store.add_figures(rows)
+    message = refused.value.message
+    assert "cannot be written" in message and "nothing was imported" in message and "\n" not in message
+    assert snapshot(store) == before
+    assert ask(store, "surplus china", today=TODAY).text == answer_before
+    store.conn.execute("PRAGMA query_only = OFF")
+    store.conn.execute("PRAGMA max_page_count = 4294967294")
+    assert store.add_figures(rows).added == len(rows)
