@@ -284,8 +284,8 @@ def _partners(store: Store, query: Query) -> Answer:
     period, values, books = None, {}, {}
     for candidate in candidates:  # newest first; figures in another currency do not count
         # the period and a year before it (for growth), a handful of rows per partner
-        books = {code: FigureBook.load_ends(store, reporter.code, code, [candidate, candidate.shift_years(-1)], currency)
-                 for code in codes}
+        books = FigureBook.load_ends(store, reporter.code, codes, [candidate, candidate.shift_years(-1)], currency,
+                                     _RANKING_INDICATORS[flow])
         values = {code: figure for code, book in books.items() if (figure := book.value(flow, candidate)) is not None}
         if values:
             period = candidate
@@ -324,6 +324,14 @@ def _partners(store: Store, query: Query) -> Answer:
     title = f"{reporter.name} — top partners by {FLOW_NAMES[flow]}, {period.label}"
     return Answer(query=replace(query, period=PeriodSpec("fixed", period), other=flow), title=title, lines=lines, notes=notes,
                   footer=_footer(values[ranked[0]], shown.figures), figures=shown.figures)
+
+
+# what a ranking by each flow reads: the flow, the flows it may be derived from, their growth
+_RANKING_INDICATORS = {
+    flow: tuple(name for base in ([flow] if flow in ("exports", "imports") else [flow, "exports", "imports"])
+                for name in (base, f"{base}_yoy"))
+    for flow in ("exports", "imports", "balance", "total_trade")
+}
 
 
 def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str) -> Iterator[Period]:

@@ -110,6 +110,9 @@ class FigureBook:
         # keyed by the stored strings: parsing every row into a Period would cost more than the query
         self._vintages: dict[tuple[str, str, str], list] = defaultdict(list)
         self._ends_by_start: dict[str, set[str]] = defaultdict(set)  # which runs exist, for summing
+        # a book never changes once built, and an answer asks for the same figure several times
+        # (a growth rate needs the value its line already showed)
+        self._values: dict[tuple[str, Period, bool], Figure | None] = {}
         for row in rows:
             if row["unit"] in (currency, GROWTH_UNIT[currency]):
                 self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
@@ -124,13 +127,15 @@ class FigureBook:
         return cls(reporter, partner, rows, currency)
 
     @classmethod
-    def load_ends(cls, store: Store, reporter: str, partner: str, periods: list[Period], currency: str = "USD") -> FigureBook:
-        """Only the rows ending in the months of `periods`: enough for those periods' values and
-        their published or exports ∓ imports figures, without a window of months around them.
-        What a ranking over many partners needs, at a few rows a partner."""
-        rows = [row for end in sorted({str(p.end) for p in periods})
-                for row in store.series_rows(reporter, partner, INDICATORS, end, end)]
-        return cls(reporter, partner, rows, currency)
+    def load_ends(cls, store: Store, reporter: str, partners: list[str], periods: list[Period], currency: str = "USD",
+                  indicators: tuple[str, ...] = INDICATORS) -> dict[str, FigureBook]:
+        """One book per partner holding only the rows that end in the months of `periods`: enough
+        for those periods' values and growth, without a window of months around them. What a
+        ranking over many partners needs: one query for all of them, a few rows a partner."""
+        rows = defaultdict(list)
+        for row in store.rows_ending(reporter, partners, indicators, sorted({str(p.end) for p in periods})):
+            rows[row["partner"]].append(row)
+        return {partner: cls(reporter, partner, rows[partner], currency) for partner in partners}
 
     # --- selection ---
 
@@ -159,6 +164,12 @@ class FigureBook:
     def value(self, indicator: str, period: Period, allow_sum: bool = True) -> Figure | None:
         """A money figure: published, else exports ∓ imports, else (for a cumulative
         period) the sum of its months. None when the store cannot back it."""
+        key = (indicator, period, allow_sum)
+        if key not in self._values:
+            self._values[key] = self._value(indicator, period, allow_sum)
+        return self._values[key]
+
+    def _value(self, indicator: str, period: Period, allow_sum: bool) -> Figure | None:
         figure = self.published(indicator, period)
         if figure:
             return figure

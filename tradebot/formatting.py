@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
+from tradebot.periods import NAME_OF_MONTH
 
 MINUS = "−"  # U+2212: the typographic minus, as wire copy prints it
 CURRENCY_PREFIX = {"USD": "$", "CNY": "CNY "}
@@ -43,7 +43,7 @@ def release_date(published: str) -> str:
     parts = published.split("-")
     try:
         year, month = int(parts[0]), int(parts[1])
-        name = f"{calendar.month_name[month]} {year}"
+        name = f"{NAME_OF_MONTH[month]} {year}"
         return f"{int(parts[2])} {name}" if len(parts) > 2 else name
     except (ValueError, IndexError):
         return published

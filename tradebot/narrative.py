@@ -9,14 +9,13 @@ text shows. A claim the store cannot prove ("first time", "largest since") is le
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
 from tradebot.answers import JAN_FEB_NOTE
 from tradebot.errors import NoData
 from tradebot.figures import INDICATORS, Figure, FigureBook, latest_period, previous_period, year_to_date
-from tradebot.periods import Month, Period
+from tradebot.periods import NAME_OF_MONTH, Month, Period
 from tradebot.store import Store
 
 # Round amounts a year-to-date balance can be said to be "above". In words, not `$1 tn`:
@@ -201,13 +200,13 @@ class _Writer:
         ytd = self.world.value("balance", months_so_far) if months_so_far else None
         if ytd is not None:
             sentences.append(
-                f"From January to {calendar.month_name[self.period.end.month]}, the trade {_balance_word(ytd)} "
+                f"From January to {NAME_OF_MONTH[self.period.end.month]}, the trade {_balance_word(ytd)} "
                 f"reached {self.money(ytd)}{self._threshold_claim(ytd)}."
             )
         if balance is not None and self.period.is_month:
             record = self._record_claim(balance)
             if record:
-                month = calendar.month_name[self.period.end.month]
+                month = NAME_OF_MONTH[self.period.end.month]
                 sentences.append(f"{month}’s {_balance_word(balance)} was {record}.")
         return " ".join(sentences)
 
@@ -348,7 +347,7 @@ def _span(period: Period) -> str:
     if period.is_month:
         return period.end.name
     if period.start.year == period.end.year:
-        return f"{calendar.month_name[period.start.month]}–{period.end.name}"
+        return f"{NAME_OF_MONTH[period.start.month]}–{period.end.name}"
     return f"{period.start.name}–{period.end.name}"
 
 
@@ -356,7 +355,7 @@ def _short(period: Period) -> str:
     """The previous period as a story names it: `October`, `January–February`, or with its year
     when it is not a month or a Jan–Feb release (`January–November 2024`)."""
     if period.is_month:
-        return calendar.month_name[period.end.month]
+        return NAME_OF_MONTH[period.end.month]
     if period.is_jan_feb:
         return "January–February"
     return _span(period)

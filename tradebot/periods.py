@@ -14,8 +14,11 @@ from datetime import UTC, date, datetime
 
 from tradebot.errors import BadPeriod, echo
 
-MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTH_ABBRS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+# calendar's month names call strftime on every access: read them once (a ranking names hundreds)
+NAME_OF_MONTH = tuple(calendar.month_name)
+ABBR_OF_MONTH = tuple(calendar.month_abbr)
+MONTH_NAMES = {name.lower(): i for i, name in enumerate(NAME_OF_MONTH) if name}
+MONTH_ABBRS = {name.lower(): i for i, name in enumerate(ABBR_OF_MONTH) if name}
 MONTH_WORDS = {**MONTH_NAMES, **MONTH_ABBRS, "sept": 9}
 _MONTH_RE = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _DASH = "[-–—]|to|through|thru"
@@ -46,11 +49,11 @@ class Month:
 
     @property
     def name(self) -> str:
-        return f"{calendar.month_name[self.month]} {self.year}"
+        return f"{NAME_OF_MONTH[self.month]} {self.year}"
 
     @property
     def abbr(self) -> str:
-        return calendar.month_abbr[self.month]
+        return ABBR_OF_MONTH[self.month]
 
 
 @dataclass(frozen=True, order=True)
@@ -203,6 +206,16 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def lower_in_place(text: str) -> str:
+    """`text` in lower case, character for character, so a match in it is at the same place in
+    `text`. A few characters grow when lowered (`İ` becomes `i` and a combining dot): those are
+    kept as they are, or every position after them would point at the wrong words."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)
+
+
 def find_period(text: str, today: date, reference: Month | None = None) -> tuple[PeriodSpec | None, str]:
     """Find a period inside a phrase; return it and the phrase without it (case kept, so
     codes typed in capitals survive). `reference` is the month a bare month name is the
@@ -210,9 +223,7 @@ def find_period(text: str, today: date, reference: Month | None = None) -> tuple
 
     `china exports to us nov 2025` → (2025-11, `china exports to us`).
     """
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a rare character changed length when lowered
-        text = lowered
+    lowered = lower_in_place(text)
     reference = reference or Month.of(today)
     for pattern, kind in _PHRASES:
         match = pattern.search(lowered)

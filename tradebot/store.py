@@ -368,6 +368,19 @@ class Store:
             (reporter, partner, *indicators, first_end, last_end),
         ).fetchall()
 
+    def rows_ending(self, reporter: str, partners: Sequence[str], indicators: Sequence[str], ends: Sequence[str]) -> list[sqlite3.Row]:
+        """Every vintage of the partners' indicators whose period ends in one of `ends`: one
+        query, which SQLite answers with a primary-key seek per combination."""
+        def marks(values: Sequence) -> str:
+            return ", ".join("?" for _ in values)
+
+        return self.conn.execute(
+            f"""SELECT partner, indicator, period_start, period_end, value, unit, source, published, source_url, note
+                FROM figures WHERE reporter = ? AND partner IN ({marks(partners)}) AND indicator IN ({marks(indicators)})
+                  AND period_end IN ({marks(ends)})""",
+            (reporter, *partners, *indicators, *ends),
+        ).fetchall()
+
     def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8, offset: int = 0) -> list[tuple[str, str]]:
         """The newest (period_start, period_end) pairs of a series, newest end first."""
         return self.conn.execute(
