@@ -149,6 +149,9 @@ def test_a_file_without_the_columns_is_refused(tmp_path):
 
 
 QUESTIONS = [
+    "/about",
+    "/calendar",
+    "/partners china",
     "surplus china",
     "/surplus china partner:us period:2025-11",
     "/exports china partner:asean period:Jan-Nov 2025",
@@ -216,3 +219,13 @@ def test_a_store_that_refuses_writes_gives_one_sentence_keeps_its_data_and_still
     store.conn.execute("PRAGMA query_only = OFF")
     store.conn.execute("PRAGMA max_page_count = 4294967294")
     assert store.add_figures(rows).added == len(rows)
+
+
+def test_each_import_keeps_the_coverage_about_lists_equal_to_a_count_of_the_figures(store):
+    recount = """SELECT reporter, source, count(*), max(period_end), max(published), max(retrieved_at)
+                 FROM figures GROUP BY reporter, source ORDER BY reporter, source"""
+    assert [tuple(row) for row in store.coverage()] == [tuple(row) for row in store.conn.execute(recount)]
+    report = store.add_figures([_row(partner="JPN", value=1.0), _row(reporter="NIC", partner="WLD", value=2.0, published="2026-01")])
+    assert report.added == 2
+    assert [tuple(row) for row in store.coverage()] == [tuple(row) for row in store.conn.execute(recount)]
+    assert ("NIC", "China Customs (GACC)", 1, "2025-11", "2026-01", "2026-11-29T00:00:00+00:00") in map(tuple, store.coverage())
