@@ -21,8 +21,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.charts import chart_message
+from cogs.utils import cooldowns
 from cogs.utils.render import answer_embed, answer_view
-from cogs.utils.tree import UNEXPECTED
+from cogs.utils.tree import UNEXPECTED, cooldown_sentence
 from tradebot import charts, conversations, countries
 from tradebot.answers import Answer, ask
 from tradebot.errors import TradebotError
@@ -87,6 +88,7 @@ class Ask(commands.Cog):
         if _wants_chart(result):
             # the figures are chosen before the defer, so a missing series is still a private sentence
             data = charts.for_query(store, result.context)
+            cooldowns.spend(cooldowns.LIMITS.charts, interaction)  # the same per-person limit as /chart
             await interaction.response.defer(thinking=True)
             embed, file = await chart_message(data)
             await interaction.followup.send(embed=embed, file=file)
@@ -156,10 +158,14 @@ class Ask(commands.Cog):
             content = {"content": UNEXPECTED}
         elif _wants_chart(result):
             try:
-                embed, file = await chart_message(charts.for_query(self.bot.store, result.context))
+                data = charts.for_query(self.bot.store, result.context)
+                cooldowns.spend(cooldowns.LIMITS.charts, message)  # the same per-person limit as /chart
+                embed, file = await chart_message(data)
                 content = {"embed": embed, "file": file}
             except TradebotError as error:
                 content = {"content": error.message}
+            except app_commands.CommandOnCooldown as error:
+                content = {"content": cooldown_sentence(error)}
         elif result.error:
             content = {"content": result.error.message}
         else:

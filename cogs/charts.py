@@ -4,6 +4,7 @@ The figures are chosen first (indexed reads, milliseconds, on the event loop whe
 connection lives), so a mistake or a missing series is still one private sentence: after a
 public defer, Discord shows the first followup publicly whatever its flags. Then the reply is
 deferred and the PNG drawn in a worker thread, so the loop keeps answering while it renders.
+Drawing is limited per person (cogs/utils/cooldowns.py); a refusal is a private sentence too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.utils import cooldowns
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import COLOURS
 from tradebot import charts
@@ -54,6 +56,7 @@ class Charts(commands.Cog):
         # errors raised before the defer reach the tree's handler as one private sentence
         query = command_query("chart", country, partner, None, today=today_utc())
         data = charts.for_query(self.bot.store, query, indicator, months)
+        cooldowns.spend(cooldowns.LIMITS.charts, interaction)  # drawing is the expensive part: one per person per window
         await interaction.response.defer(thinking=True)
         embed, file = await chart_message(data)
         await interaction.followup.send(embed=embed, file=file)

@@ -148,6 +148,7 @@ class Request:
     status: int | None = None  # what the fake answered (None while in flight)
     response: Any | None = None  # the JSON the fake answered with (None for 204)
     headers: dict[str, str] = field(default_factory=dict)
+    received: float = field(default_factory=time.monotonic)  # time.monotonic() when the fake recorded it
 
     @property
     def ok(self) -> bool:
@@ -159,6 +160,7 @@ class Interaction:
     id: int
     token: str
     payload: dict
+    sent: float = 0.0  # time.monotonic() just before INTERACTION_CREATE was dispatched
 
 
 class _HTTPError(Exception):
@@ -211,8 +213,9 @@ class _InteractionState:
 class _Conn:
     """One gateway websocket connection."""
 
-    def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
+    def __init__(self, ws: web.WebSocketResponse, compress: bool, transport: asyncio.BaseTransport | None = None) -> None:
         self.ws = ws
+        self.transport = transport
         self.compress = compress
         self._zlib = zlib.compressobj() if compress else None
         self._lock = asyncio.Lock()
@@ -1663,7 +1666,7 @@ class FakeDiscord:
         await ws.prepare(raw)
         compress = self.gateway_compression and raw.query.get("compress") == "zlib-stream"
         self.gateway_connections.append({"query": dict(raw.query), "zlib": compress})
-        conn = _Conn(ws, compress)
+        conn = _Conn(ws, compress, raw.transport)
         self._conns.add(conn)
         try:
             await conn.send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["fake-gateway"]}, "s": None, "t": None})
@@ -1857,6 +1860,18 @@ class FakeDiscord:
         for conn in conns:
             await conn.ws.close(code=code)
 
+    async def sever_gateway(self) -> None:
+        """Cut the bot's gateway TCP connection without a close frame, as a network failure would
+        (the client sees 1006, abnormal closure); events sent until it RESUMEs are buffered and replayed."""
+        self.resumed.clear()
+        session = self._session
+        conns = [session.conn] if session is not None and session.conn is not None else list(self._conns)
+        if session is not None:
+            session.conn = None  # from now on events are only buffered, never written to the dead socket
+        for conn in conns:
+            if conn.transport is not None:
+                conn.transport.abort()
+
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT (the client closes and resumes)."""
         self.resumed.clear()
@@ -2009,7 +2024,7 @@ class FakeDiscord:
         self.interactions[iid] = state
         self._interactions_by_token[token] = state
         await self._send_dispatch(self._session, "INTERACTION_CREATE", payload)
-        return Interaction(iid, token, payload)
+        return Interaction(iid, token, payload, state.created)
 
     async def slash(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -320,6 +321,28 @@ def test_gateway_drop_resumes_and_replays() -> None:
         assert resume["d"]["token"] == fake.token
         inter = await fake.slash("echo", {"text": "still here"})
         assert (await fake.wait_response(inter)).json["data"]["content"] == "still here"
+
+    run(scenario)
+
+
+def test_severed_gateway_resumes_and_replays_what_was_sent_meanwhile() -> None:
+    async def scenario(fake: FakeDiscord, bot: TinyBot) -> None:
+        await fake.sever_gateway()  # no close frame: the client sees an abnormal closure (1006)
+        inter = await fake.slash("echo", {"text": "sent while cut off"})  # buffered, replayed on RESUME
+        await asyncio.wait_for(fake.resumed.wait(), 10)
+        assert (fake.resume_count, fake.identify_count, len(fake.gateway_connections)) == (1, 1, 2)
+        assert (await fake.wait_response(inter)).json["data"]["content"] == "sent while cut off"
+        assert len(fake.messages_for(inter)) == 1
+
+    run(scenario)
+
+
+def test_requests_and_interactions_carry_monotonic_times() -> None:
+    async def scenario(fake: FakeDiscord, bot: TinyBot) -> None:
+        before = time.monotonic()
+        inter = await fake.slash("echo", {"text": "timed"})
+        req = await fake.wait_response(inter)
+        assert before <= inter.sent <= req.received <= time.monotonic()
 
     run(scenario)
 

@@ -8,6 +8,7 @@ import logging
 
 import discord
 
+from cogs.utils import cooldowns
 from tradebot.answers import Answer, answer
 from tradebot.export import figures_csv
 from tradebot.query import Query
@@ -53,6 +54,13 @@ class CsvButton(discord.ui.DynamicItem[discord.ui.Button], template=r"csv:(?P<to
         return cls(Query.from_token(match["token"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            cooldowns.spend(cooldowns.LIMITS.csv_files, interaction)
+            await self._send_csv(interaction)
+        except Exception as error:  # the slash commands' error path: one private sentence, or logged
+            await interaction.client.tree.on_error(interaction, error)
+
+    async def _send_csv(self, interaction: discord.Interaction) -> None:
         store = interaction.client.store
         result = answer(store, self.query)
         if result.error:

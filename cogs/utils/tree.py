@@ -1,9 +1,11 @@
-"""The one error path for slash commands: known errors become one short private sentence;
-anything else is logged with the command and its options, and the user still gets a reply."""
+"""The one error path for slash commands and the CSV button: known errors become one short
+private sentence; anything else is logged with the command (or button) and its options, and
+the user still gets a reply."""
 
 from __future__ import annotations
 
 import logging
+import math
 
 import discord
 from discord import app_commands
@@ -15,21 +17,36 @@ log = logging.getLogger("tradebot.commands")
 UNEXPECTED = "Something went wrong on our side while answering; it has been logged. Please try again later."
 
 
+def cooldown_sentence(error: app_commands.CommandOnCooldown) -> str:
+    """`Slow down a little: you can ask for this once every 10 seconds, so please try again in 7 seconds.`"""
+    cooldown = error.cooldown
+    uses = "once" if cooldown.rate == 1 else f"{cooldown.rate:g} times"
+    window = "second" if cooldown.per == 1 else f"{cooldown.per:g} seconds"
+    wait = max(1, math.ceil(error.retry_after))
+    return (f"Slow down a little: you can ask for this {uses} every {window}, "
+            f"so please try again in {wait} second{'s' if wait != 1 else ''}.")
+
+
 class TradeTree(app_commands.CommandTree):
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception) -> None:
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, TradebotError):
             message = cause.message
         elif isinstance(cause, app_commands.MissingPermissions):
             message = "You need the Manage Server permission for this command."
         elif isinstance(cause, app_commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {cause.retry_after:.0f} seconds."
+            message = cooldown_sentence(cause)
         elif isinstance(cause, app_commands.CheckFailure):
             message = "You can't use this command here."
         else:
-            command = interaction.command.qualified_name if interaction.command else "unknown command"
-            options = (interaction.data or {}).get("options", [])
-            log.error("/%s failed with options %r", command, options, exc_info=cause)
+            data = interaction.data or {}
+            if interaction.command is not None:
+                what = f"/{interaction.command.qualified_name}"
+            elif "custom_id" in data:
+                what = f"button {data['custom_id']}"
+            else:
+                what = "/unknown command"
+            log.error("%s failed with options %r", what, data.get("options", []), exc_info=cause)
             message = UNEXPECTED
         await reply_privately(interaction, message)
 
