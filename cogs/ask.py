@@ -111,11 +111,18 @@ class Ask(commands.Cog):
         if store is None or me is None:
             return
         mentioned = any(user.id == me.id for user in message.mentions)
-        if conversations.is_known(store, message.channel.id):
-            if mentioned or self.every_message:
-                await self._follow_up(message, mentioned)
-        elif mentioned and isinstance(message.channel, discord.abc.GuildChannel) and not isinstance(message.channel, discord.Thread):
-            await self._answer_mention(message)
+        try:
+            if conversations.is_known(store, message.channel.id):
+                if mentioned or self.every_message:
+                    await self._follow_up(message, mentioned)
+            elif mentioned and isinstance(message.channel, discord.abc.GuildChannel) and not isinstance(message.channel, discord.Thread):
+                await self._answer_mention(message)
+        except Exception:
+            # the store failed around the answer (reading or saving a thread's context): someone
+            # who called the bot by name still gets a sentence, not silence
+            log.exception("handling message %s in channel %s failed", message.id, message.channel.id)
+            if mentioned:
+                await self._reply(message, None)
 
     async def _follow_up(self, message: discord.Message, mentioned: bool) -> None:
         """A message in a bot-owned thread: answer it with the thread's context, then keep the new one."""
@@ -171,7 +178,10 @@ class Ask(commands.Cog):
         else:
             content = {"embed": answer_embed(result), "view": answer_view(result)}
         try:
-            return await message.channel.send(**content, reference=message.to_reference(fail_if_not_exists=False))
+            # the nonce (with discord.py's enforce_nonce) makes Discord drop a retry of a post it
+            # already made, after a 500 that came back from a message it had created
+            return await message.channel.send(**content, reference=message.to_reference(fail_if_not_exists=False),
+                                              nonce=f"r{message.id}")
         except discord.HTTPException as error:
             log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, error)
             return None

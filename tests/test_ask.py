@@ -321,6 +321,7 @@ def test_a_mention_in_a_channel_is_answered_there_and_opens_a_thread(db_path):
     [(channel_id, reply, thread, follow_up)] = play(db_path, body)
     assert title(reply) == "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)"
     assert reply.json["allowed_mentions"] == NO_PINGS
+    assert reply.json["nonce"].startswith("r") and reply.json["enforce_nonce"] is True  # a retried post is not doubled
     assert thread.path == f"/channels/{channel_id}/messages/{reply.response['id']}/threads"
     assert thread.json["name"] == "China–United States, November 2025 — follow-ups"
     assert title(follow_up) == IMPORTS_NOVEMBER
@@ -338,6 +339,16 @@ def test_a_mention_that_cannot_be_answered_gets_a_sentence_and_no_thread(db_path
     for answer in (reply, empty):
         assert answer.json["content"] and "\n" not in answer.json["content"] and not answer.json.get("embeds")
     assert threads == []
+
+
+def test_a_mention_gets_a_sentence_when_the_store_fails_under_it(db_path, caplog):
+    async def body(fake, client):
+        client.store.conn.close()  # every read of the thread table now raises
+        return await reply_to(fake, await say(fake, "surplus china", fake.channel_id, mention=True))
+
+    [reply] = play(db_path, body)
+    assert "went wrong on our side" in reply.json["content"]
+    assert any("handling message" in record.getMessage() for record in caplog.records)
 
 
 def test_a_message_without_a_mention_in_a_channel_is_ignored_even_with_the_intent(db_path):
