@@ -20,6 +20,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import re
 import sqlite3
 import sys
 import time
@@ -133,13 +134,14 @@ class _TimedConnection:
     handed to executemany may be a stream that parses as SQLite pulls it: the time spent
     producing them is counted apart from the time SQLite spends storing them."""
 
-    KINDS = (("INSERT OR IGNORE INTO incoming", "insert rows into the temp table"),
-             ("INSERT INTO incoming", "insert rows into the temp table"),
-             ("UPDATE incoming", "classify rows against stored vintages (UPDATE … EXISTS)"),
-             ("INSERT INTO figures", "copy new rows into figures (INSERT … SELECT, PK index)"),
-             ("CREATE UNIQUE INDEX temp", "create the temp table's unique index"),
-             ("SELECT DISTINCT source, reporter", "find new periods for events"),
-             ("COMMIT", "commit"))
+    KINDS = ((r"^INSERT INTO figures .* VALUES", "insert first-seen reporters' rows into figures (256 a statement)"),
+             (r"^INSERT INTO temp\.incoming", "stage rows of reporters already stored"),
+             (r"^UPDATE incoming", "classify staged rows against stored vintages (UPDATE … EXISTS)"),
+             (r"^INSERT INTO figures .* SELECT", "copy new staged rows into figures"),
+             (r"^INSERT OR REPLACE INTO coverage", "refresh /about's coverage, per reporter"),
+             (r"^SELECT 1 FROM events", "find which periods are new events"),
+             (r"^SELECT 1 FROM figures WHERE reporter", "is the reporter first seen? (one seek each)"),
+             (r"^COMMIT", "commit"))
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
@@ -154,7 +156,7 @@ class _TimedConnection:
 
     def _kind(self, sql: str) -> str:
         text = " ".join(sql.split())
-        return next((label for prefix, label in self.KINDS if text.startswith(prefix)), None) or f"`{text[:60]}…`"
+        return next((label for pattern, label in self.KINDS if re.search(pattern, text)), None) or f"`{text[:60]}…`"
 
     def execute(self, sql, *args):
         started = time.perf_counter()
@@ -196,23 +198,25 @@ class _TimedConnection:
 
 
 def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
-    """Two passes of the real `sync_file` over the same file: under cProfile, then without the
+    """Two passes over the same file: the parse alone under cProfile (`sync_file` parses in a
+    read-ahead thread, which cProfile does not see), then the real `sync_file` without the
     profiler but with `Store.conn` replaced by `_TimedConnection`, for a phase split: SQL time
-    by statement, the time spent producing the rows (reading and parsing, which a streaming
-    import does inside executemany), and the rest."""
-    from tradebot.sync import sync_file
+    by statement, and the rest (Python in the store, and waiting for the reader thread)."""
+    from tradebot.sync import _imf_parts, sync_file
 
     out = io.StringIO()
-    store = fresh_store(db)
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    sync_file(store, csv)
+    parsed = sum(len(part) for part in _imf_parts(csv))
     profiler.disable()
     profiled_seconds = time.perf_counter() - started
-    store.close()
+    begin = time.perf_counter()
+    sum(len(part) for part in _imf_parts(csv))
+    parse_seconds = time.perf_counter() - begin
     stats = pstats.Stats(profiler, stream=out)
-    out.write(f"cProfile of sync_file({csv.name}) — {profiled_seconds:.1f} s under the profiler\n")
+    out.write(f"cProfile of parsing {csv.name} ({parsed:,} rows) — {profiled_seconds:.1f} s under the profiler, "
+              f"{parse_seconds:.1f} s without\n")
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     cumulative = _top(stats, "cumulative", top)
@@ -228,10 +232,9 @@ def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
         report = sync_file(store, csv)
         total = time.perf_counter() - begin
         rows = report.total.read
-        phases["read + parse the file into rows (time inside the rows' iterator)"] = timed.producing
         for what, seconds in sorted(timed.seconds.items(), key=lambda item: -item[1]):
             phases[f"SQL: {what} ({timed.calls[what]:,} calls)"] = seconds
-        phases["everything else (outside SQL and the rows' iterator)"] = total - timed.producing - sum(timed.seconds.values())
+        phases["the rest: Python in the store, and waiting for the reader thread's next part"] = total - sum(timed.seconds.values())
         store.conn = timed._conn
         store.close()
     except Exception as error:  # the import path is being changed by others: keep the profile anyway
@@ -242,7 +245,8 @@ def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
         out.write(f"  {seconds:8.2f} s  {seconds / total * 100:5.1f}%  {name}\n")
     OUT_DIR.mkdir(exist_ok=True)
     (OUT_DIR / "profile_ingest.txt").write_text(out.getvalue(), encoding="utf-8")
-    return {"mode": "profile", "rows": rows, "profiled_seconds": profiled_seconds, "phases": phases,
+    return {"mode": "profile", "rows": rows, "profiled_seconds": profiled_seconds, "parse_seconds": parse_seconds,
+            "sync_seconds": total if rows else None, "phases": phases,
             "cumulative": cumulative, "tottime": own, "peak_mb": self_peak_mb()}
 
 
