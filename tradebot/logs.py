@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
+# An interaction's token (in the callback and follow-up webhook URLs discord.py logs at DEBUG)
+# lets anyone answer as the bot for 15 minutes.
+_INTERACTION_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[\w.-]{20,}")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -19,7 +23,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return _INTERACTION_TOKEN.sub(rf"\1{REDACTED}", text)
 
 
 def configure(level: str, secrets: Iterable[str | None] = ()) -> logging.Handler:
