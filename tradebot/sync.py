@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import gzip
 import importlib
-import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Full, Queue
-from typing import TypeVar
 
 from tradebot import countries
 from tradebot.config import Settings
@@ -30,7 +27,6 @@ G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "IT
 ASEAN_MEMBERS = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM")
 DEFAULT_REPORTERS = tuple(dict.fromkeys(G20 + ASEAN_MEMBERS))
 LIVE_SOURCES = ("imf",)
-T = TypeVar("T")
 MONTHS_BACK = 24  # a live sync asks for two years: enough to catch the sources' revisions
 
 
@@ -117,7 +113,7 @@ def sync_file(store: Store, path: Path) -> SyncReport:
     except (EOFError, UnicodeDecodeError):
         head = None  # let `detect` name the problem
     if head is not None and _kind(head, path.name) == "IMF IMTS CSV":
-        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figure_batches(_read_ahead(_imf_parts(path))))])
+        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figure_batches(_imf_parts(path)))])
     kind, text = detect(path.read_bytes(), path.name)
     rows = importlib.import_module(FORMATS[kind]).parse(text, name=path.name)
     return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
@@ -141,47 +137,6 @@ def _imf_parts(path: Path) -> Iterator[list[tuple]]:
                 yield records
     except (OSError, EOFError, zlib.error) as error:
         raise DataFileError(f"{path.name} is a damaged file: {error}") from None
-
-
-def _read_ahead(parts: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """`parts`, produced by a worker thread up to `depth` ahead, so that reading and checking
-    the next part of a file (Arrow releases the GIL while it parses) overlaps with SQLite
-    storing this one (sqlite3 releases it while a statement runs). An error in the worker is
-    raised here; stopping early stops the worker."""
-    queue: Queue = Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def put(item: tuple) -> None:
-        while not stop.is_set():
-            try:
-                return queue.put(item, timeout=0.1)
-            except Full:
-                continue
-
-    def work() -> None:
-        try:
-            for part in parts:
-                if stop.is_set():
-                    return
-                put((part, None))
-            put((done, None))
-        except BaseException as error:  # handed to the consumer, which raises it
-            put((None, error))
-
-    worker = threading.Thread(target=work, name="read-ahead", daemon=True)
-    worker.start()
-    try:
-        while True:
-            part, error = queue.get()
-            if error is not None:
-                raise error
-            if part is done:
-                return
-            yield part
-    finally:
-        stop.set()
-        worker.join()
 
 
 def load_seed(store: Store, seed_dir: Path) -> ImportReport:
