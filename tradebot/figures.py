@@ -144,6 +144,8 @@ class FigureBook:
         vintages = self._vintages.get((indicator, str(period.start), str(period.end)))
         if not vintages:
             return None
+        if len(vintages) == 1:  # the usual case: one source, one release
+            return self._figure(vintages[0], period)
         best_rank = min(source_rank(self.reporter, row["source"]) for row in vintages)
         best_source = min(row["source"] for row in vintages if source_rank(self.reporter, row["source"]) == best_rank)
         ordered = sorted((row for row in vintages if row["source"] == best_source), key=lambda row: row["published"])

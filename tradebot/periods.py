@@ -47,6 +47,9 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    def __hash__(self) -> int:  # months are dictionary keys all over answering: hash an int, not a tuple
+        return self.year * 12 + self.month
+
     @property
     def name(self) -> str:
         return f"{NAME_OF_MONTH[self.month]} {self.year}"
@@ -94,6 +97,9 @@ class Period:
 
     def shift_years(self, years: int) -> Period:
         return Period(self.start.plus(12 * years), self.end.plus(12 * years))
+
+    def __hash__(self) -> int:
+        return hash((self.start.year, self.start.month, self.end.year, self.end.month))
 
     def __contains__(self, month: Month) -> bool:
         return self.start <= month <= self.end
