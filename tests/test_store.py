@@ -13,7 +13,7 @@ from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.sources import published_csv
-from tradebot.store import FIGURES_PK, SCHEMA_VERSION, Store
+from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store
 from tradebot.sync import load_seed, open_store
 
 from conftest import PROJECT_DIR, TODAY, snapshot
@@ -38,6 +38,30 @@ def test_migrations_are_tracked_and_run_once(tmp_path):
     assert store.migrate() == 0
     pk = [row["name"] for row in sorted(store.conn.execute("PRAGMA table_info(figures)"), key=lambda r: r["pk"]) if row["pk"]]
     assert tuple(pk) == FIGURES_PK
+
+
+def test_a_store_from_before_the_key_became_the_table_keeps_every_figure(tmp_path, monkeypatch):
+    """Schema 5 stored figures in a rowid table with a key index; 6 makes the key the table
+    (WITHOUT ROWID) and 7 adds the coverage /about reads. Nothing may be lost on the way."""
+    import tradebot.store as store_module
+
+    old = Store(tmp_path / "old.db")
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 5)
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:5])
+    old.migrate()
+    rows = [row for path in sorted(SEED_DIR.glob("*.csv")) for row in published_csv.read(path)]
+    with old.conn:  # as the code of that time stored them: plain rows in the table
+        old.conn.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) VALUES ({', '.join('?' * len(FIGURE_COLUMNS))})",
+                             [[row[column] for column in FIGURE_COLUMNS] for row in rows])
+    before = snapshot(old)
+    old.close()
+    monkeypatch.undo()
+    store = Store(tmp_path / "old.db")
+    assert store.migrate() == SCHEMA_VERSION - 5
+    assert snapshot(store) == before and len(before) > 400
+    assert "WITHOUT ROWID" in store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'figures'").fetchone()[0]
+    assert sum(row["figures"] for row in store.coverage()) == len(before)
+    assert ask(store, "surplus china", TODAY).ok
 
 
 def test_an_empty_database_is_filled_from_the_seed(tmp_path):
