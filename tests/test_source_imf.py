@@ -567,7 +567,8 @@ def test_a_malformed_file_leaves_the_database_exactly_as_it_was(store, nic_text,
 
 
 def test_a_file_read_in_parts_imports_the_same_and_names_the_right_line(store, nic_text, tmp_path, monkeypatch):
-    monkeypatch.setattr(imf_imts, "BLOCK_BYTES", 32 << 10)  # 32 KB: about 60 lines a part
+    monkeypatch.setattr(imf_imts, "BLOCK_BYTES", 16 << 10)  # 16 KB: about 30 lines a block
+    monkeypatch.setattr(imf_imts, "PART_ROWS", 90)  # three or four blocks a part
     assert sync_file(store, _nic_file(tmp_path, nic_text)).total.added == 1308
     lines = nic_text.split("\n")
     lines[562] = lines[562].replace(lines[562].split(",")[6], "oops", 1)  # line 563, in the sixth part
@@ -578,7 +579,8 @@ def test_a_file_read_in_parts_imports_the_same_and_names_the_right_line(store, n
 
 
 def test_a_figure_repeated_in_a_later_part_is_refused_whole(store, nic_text, tmp_path, monkeypatch):
-    monkeypatch.setattr(imf_imts, "BLOCK_BYTES", 32 << 10)
+    monkeypatch.setattr(imf_imts, "BLOCK_BYTES", 16 << 10)
+    monkeypatch.setattr(imf_imts, "PART_ROWS", 90)
     lines = nic_text.rstrip("\n").split("\n")
     repeated = "\n".join([*lines, lines[1]]) + "\n"  # line 2 again at the end, parts later: only the key sees it
     before = snapshot(store)

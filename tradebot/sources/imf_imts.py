@@ -79,7 +79,10 @@ DIMENSIONS = ("COUNTRY", "INDICATOR", "COUNTERPART_COUNTRY", "FREQUENCY", "TIME_
 COLUMNS_READ = frozenset({*DIMENSIONS, "DATAFLOW", "STRUCTURE_ID", "ACTION", "UPDATE_DATE", "PUBLICATION_DATE", "DERIVATION_TYPE"})
 FREQUENCIES = {"M": "monthly", "Q": "quarterly", "A": "annual"}
 _CATEGORY = pa.dictionary(pa.int32(), pa.string())  # few distinct values: checked once each
-BLOCK_BYTES = 64 << 20  # a file is read and checked this much at a time (about 100,000 IMF rows)
+# Arrow reads this much at a time: it reads ahead, so bigger blocks cost memory (64 MB: 2.4 GB)
+# and were no faster
+BLOCK_BYTES = 4 << 20
+PART_ROWS = 100_000  # rows checked and handed to the store at a time
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _AGGREGATE = re.compile(r"(?:G|GX|TX)\d[0-9A-Z_]*")
@@ -138,14 +141,14 @@ def parse_records(
 
 
 def read_records(
-    stream: BinaryIO, *, name: str, retrieved_at: str | None = None, source_url: str = "", block_bytes: int | None = None
+    stream: BinaryIO, *, name: str, retrieved_at: str | None = None, source_url: str = ""
 ) -> Iterator[tuple[list[tuple], Counter]]:
-    """A response or file as parts of about `block_bytes` each, so ten million rows never sit in
+    """A response or file as parts of about `PART_ROWS` rows each, so ten million rows never sit in
     memory at once: each part's rows (tuples in `FIGURE_COLUMNS` order) and what it skipped.
     A problem in any part raises `DataFileError`; a caller storing parts as they come must
     store them in one transaction."""
     retrieved_at = retrieved_at or datetime.now(UTC).isoformat(timespec="seconds")
-    for frame, lines in _frames(stream, name, block_bytes or BLOCK_BYTES):
+    for frame, lines in _frames(stream, name, BLOCK_BYTES, PART_ROWS):
         try:
             yield _figures(frame, lines, name, retrieved_at, source_url)
         except _Problem as problem:
@@ -174,7 +177,7 @@ def _text(data: bytes, name: str, error: type[Exception]) -> str:
         raise error(f"{name} is not UTF-8 text (byte {problem.start}).") from None
 
 
-def _frames(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """The body as frames of strings (the columns tradebot reads) and the file line of each row.
 
     Arrow's CSV reader does the reading, at C++ speed and a block at a time; it refuses a row
@@ -226,18 +229,20 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int) -> Iterator[tuple[pd.
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
-        next_line = 2
+        next_line, batches, lines = 2, [], []
         for batch in reader:
-            frame = batch.to_pandas()
-            frame.columns = [_column_name(column) for column in frame.columns]
-            lines = np.arange(next_line, next_line + len(frame))
+            numbers = np.arange(next_line, next_line + batch.num_rows)
             for skipped_line in blank_lines:  # rare: shift the rows after each skipped line
-                lines[lines >= skipped_line] += 1
-            next_line = int(lines[-1]) + 1 if len(lines) else next_line
+                numbers[numbers >= skipped_line] += 1
             blank_lines.clear()
-            # an empty line is a row of empty fields to Arrow (so lines keep their numbers): drop it
-            empty = (frame == "").all(axis=1).to_numpy()
-            yield (frame[~empty], lines[~empty]) if empty.any() else (frame, lines)
+            next_line = int(numbers[-1]) + 1 if len(numbers) else next_line
+            batches.append(batch)
+            lines.append(numbers)
+            if sum(len(numbers) for numbers in lines) >= part_rows:
+                yield _frame(batches, lines)
+                batches, lines = [], []
+        if batches:
+            yield _frame(batches, lines)
         # Arrow ends a quoted field at the end of the file; SDMX-CSV never does
         if tail.last_line().count(b'"') % 2:
             raise DataFileError(f"{name} is truncated or malformed: a quoted field opened on line {next_line - 1} never closes.")
@@ -262,6 +267,16 @@ class _Tail:
 
     def last_line(self) -> bytes:
         return self.tail.rstrip(b"\r\n").rpartition(b"\n")[2]
+
+
+def _frame(batches: list[pa.RecordBatch], lines: list[np.ndarray]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Arrow's blocks as one frame (categories unified across them), and each row's line."""
+    frame = pa.Table.from_batches(batches).to_pandas()
+    frame.columns = [_column_name(column) for column in frame.columns]
+    numbers = np.concatenate(lines)
+    # an empty line is a row of empty fields to Arrow (so lines keep their numbers): drop it
+    empty = (frame == "").all(axis=1).to_numpy()
+    return (frame[~empty], numbers[~empty]) if empty.any() else (frame, numbers)
 
 
 def _column_name(column: object) -> str:
