@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "console":
             from tradebot import console as console_
 
+            # a byte that is not UTF-8 (a paste from a Latin-1 file) reads as "�", not a UnicodeDecodeError traceback
+            if hasattr(sys.stdin, "reconfigure"):
+                sys.stdin.reconfigure(errors="replace")
             return console_.run(store, as_json=args.json, csv_path=args.csv)
         if args.command == "sync":
             return run_sync(store, settings, args)

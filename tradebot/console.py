@@ -114,7 +114,8 @@ def _chart_command(text: str, today: date) -> tuple[Query, str | None, int | Non
     if "country" not in options:
         raise NotUnderstood("/chart needs a country, for example `/chart china` or `/chart china indicator:exports months:36`.")
     months = options.get("months")
-    if months is not None and not months.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read
+    if months is not None and not months.isdecimal():
         raise BadPeriod(f"months is a whole number from {charts.MIN_MONTHS} to {charts.MAX_MONTHS}; not “{echo(months)}”.")
     indicator = options.get("indicator", "").lower().replace(" ", "_") or None
     query = command_query("chart", options["country"], options.get("partner"), None, today=today)

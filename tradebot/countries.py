@@ -115,6 +115,13 @@ def _index() -> _Index:
     return _Index(by_code, names, codes, choices)
 
 
+@cache
+def longest_name() -> int:
+    """How many words the longest name or alias has (`congo the democratic republic of the`: 6),
+    so a phrase is searched for names of every length there is."""
+    return max(len(name.split()) for name in _index().names)
+
+
 def by_code(code: str) -> Country:
     return _index().by_code[code]
 
@@ -124,11 +131,20 @@ def lookup_exact(text: str, allow_codes: bool = True) -> Country | None:
     Raises `AmbiguousCountry` for a name several countries share."""
     key = normalise(text)
     if key in AMBIGUOUS:
-        names = tuple(by_code(code).name for code in AMBIGUOUS[key])
+        names = tuple(_pickable_name(code) for code in AMBIGUOUS[key])
         raise AmbiguousCountry(f"“{echo(text)}” could be {', '.join(names[:-1])} or {names[-1]}; which one?", names)
     index = _index()
     code = index.names.get(key) or (index.codes.get(key) if allow_codes else None)
     return index.by_code[code] if code else None
+
+
+def _pickable_name(code: str) -> str:
+    """A name that means `code` alone, to offer when a name is ambiguous: the display name, unless
+    it is the ambiguous name itself (offering “Samoa” for “samoa” would only ask again)."""
+    name = by_code(code).name
+    if normalise(name) in AMBIGUOUS:
+        name = pycountry.countries.get(alpha_3=code).official_name
+    return name
 
 
 def fuzzy_matches(text: str, limit: int = 5, cutoff: float = SUGGEST_SCORE) -> list[tuple[Country, float]]:
@@ -162,7 +178,7 @@ def resolve(text: str) -> Country:
 
 def unknown(text: str, suggestions: list[Country]) -> UnknownCountry:
     shown = echo(text)
-    names = tuple(country.name for country in suggestions)
+    names = tuple(_pickable_name(country.code) for country in suggestions)
     if names:
         hint = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
         return UnknownCountry(f"I don't know a country called “{shown}”; did you mean {hint}?", names)

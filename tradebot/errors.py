@@ -3,13 +3,21 @@ and a message that is one sentence saying what to do. Anything else is a bug."""
 
 from __future__ import annotations
 
+import re
+
 ZERO_WIDTH_SPACE = "\u200b"
+# Never quoted back: control characters (NUL, a terminal's escape sequences; the whitespace ones
+# become spaces) and bidi controls, which would reorder the rest of our own sentence on screen.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A lone surrogate (invalid UTF-8 in a command-line argument) cannot be printed to a UTF-8 stream.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def echo(text: str | None, limit: int = 40) -> str:
-    """User text quoted back in a message: one line, short, and unable to ping anyone
+    """User text quoted back in a message: one line, short, printable and unable to ping anyone
     (a zero-width space after `@` defuses @everyone and <@id> mentions everywhere)."""
-    text = " ".join((text or "").split()).replace("`", "'")
+    text = _CONTROLS.sub(lambda control: " " if control.group().isspace() else "", text or "")
+    text = _SURROGATES.sub("\ufffd", " ".join(text.split())).replace("`", "'")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("@", "@" + ZERO_WIDTH_SPACE)

@@ -8,12 +8,13 @@ misread question cannot produce a wrong number.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
-from tradebot.periods import LATEST, PeriodSpec, find_period, parse_period
+from tradebot.periods import LATEST, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import FIGURE_INTENTS, Query
 
 MAX_LENGTH = 500
@@ -106,26 +107,30 @@ big large huge small actually wondering wonder so my boss wants need needs repor
 come comes came go goes went lol haha hmm same again more other another pull look up gimme
 """.split())
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
+# Words read as words even in capitals when a whole question is typed in capitals (see _country_at)
+KNOWN_WORDS = FILLER_WORDS | set(PREPOSITIONS) | set(INTENT_WORDS) | {w for words in INTENT_VOCABULARY.values() for w in words.split()}
 
 
 def parse(text: str, today: date, context: Query | None = None) -> Query:
     """Raises a `TradebotError` with a one-sentence message when the text is not a question it can map."""
-    cleaned = " ".join((text or "").split())
+    # composed accents: a decomposed "ô" (o + U+0302, as some keyboards and pastes send it) would split a word in two
+    cleaned = " ".join(unicodedata.normalize("NFC", text or "").split())
     if not cleaned:
         raise NotUnderstood(f"Ask about a country's trade: {EXAMPLES}.")
     if len(cleaned) > MAX_LENGTH:
         raise NotUnderstood(f"That is too long to be one question ({len(cleaned):,} characters); {EXAMPLES}.")
     if cleaned.startswith("/"):
-        return _parse_command(cleaned, today)
+        return _parse_command(cleaned, today, context)
     return _parse_phrase(cleaned, today, context)
 
 
-def _parse_command(text: str, today: date) -> Query:
+def _parse_command(text: str, today: date, context: Query | None = None) -> Query:
     name, _, rest = text[1:].partition(" ")
     name = name.lower()
     if name == "ask":
         question = re.sub(r"^question:\s*", "", rest.strip(), flags=re.IGNORECASE)
-        return parse(question, today) if not question.startswith("/") else _refuse_nested()
+        # a follow-up, like /ask in a Discord thread: the other commands are whole questions
+        return parse(question, today, context) if not question.startswith("/") else _refuse_nested()
     if name not in COMMANDS:
         known = ", ".join(f"/{command}" for command in (*COMMANDS, "ask"))
         raise NotUnderstood(f"“/{echo(name)}” is not a command here; the commands are {known}.")
@@ -165,6 +170,14 @@ def _compared_with(other: str | None, today: date) -> str:
         spec = parse_period(other, today)
     except TradebotError:
         return countries.resolve(other).code
+    return _compared_period(spec)
+
+
+def _compared_period(spec: PeriodSpec | None) -> str | None:
+    """A period compared with, as `Query.other` holds it. `latest` and `ytd` name no months
+    (and answers would read them as a country code), so they are refused, not passed on."""
+    if spec is None:
+        return None
     if spec.period is None:
         raise NotUnderstood("Compare with a fixed period such as 2024-11 or 2024, or with a second country.")
     return str(spec.period)
@@ -228,7 +241,8 @@ def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query
 
 def _hear(text: str, today: date, context: Query | None) -> _Heard:
     heard = _Heard()
-    lowered = text.lower().replace("’", "'")
+    shouted = text.isupper()
+    lowered = lower_in_place(text).replace("’", "'")
     vocabulary: set[str] = set()
     for pattern, intent in INTENT_PHRASES:
         match = re.search(pattern, lowered)
@@ -242,20 +256,20 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             if intent == "compare" and match.group(0).startswith("compare"):
                 # "compared to/with": the preposition joins the two compared, it does not name a partner
                 text = text[: match.start()] + " " + text[match.end() :]
-                lowered = text.lower().replace("’", "'")
+                lowered = lower_in_place(text).replace("’", "'")
             if intent == "compare" and context is not None:
                 year_earlier = YEAR_EARLIER.search(lowered)
                 if year_earlier:
                     heard.year_earlier = True
                     text = text[: year_earlier.start()] + " " + text[year_earlier.end() :]
-                    lowered = text.lower().replace("’", "'")
+                    lowered = lower_in_place(text).replace("’", "'")
             break
     for pattern, measure in MEASURE_PHRASES:
         match = re.search(pattern, lowered)
         if match:
             heard.measure = measure
             text = text[: match.start()] + " " + text[match.end() :]
-            lowered = text.lower().replace("’", "'")
+            lowered = lower_in_place(text).replace("’", "'")
             break
     reference = context.period.period.end if context and context.period.period else None
     heard.period, text = find_period(text, today, reference)
@@ -273,10 +287,10 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             heard.currency = CURRENCY_WORDS[word]
         elif word in PREPOSITIONS and not (word == "and" and not heard.countries):
             preposition = PREPOSITIONS[word]
-        elif word in vocabulary and not _country_at(words, index)[0]:
+        elif word in vocabulary and not _country_at(words, index, shouted)[0]:
             pass
         else:
-            country, used = _country_at(words, index)
+            country, used = _country_at(words, index, shouted)
             if not country and word not in FILLER_WORDS:
                 country, used = _typo_of_country(words[index]), 1
             if country:
@@ -325,7 +339,7 @@ def _new_question(heard: _Heard) -> Query:
         compared = [code for code, word in heard.countries if code != partner]
         if not compared:
             raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
-        other = compared[1] if len(compared) > 1 else (str(heard.other_period) if heard.other_period else None)
+        other = compared[1] if len(compared) > 1 else _compared_period(heard.other_period)
         return Query(intent="compare", reporter=compared[0], partner=partner or "WLD", period=heard.period or LATEST,
                      currency=heard.currency, measure=heard.measure or "level", other=other, indicator=heard.flow_word)
     reporter, partner = _roles(heard, intent)
@@ -346,7 +360,7 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
             earlier = context.period.period.shift_years(-1) if context.period.period else None
             changes.update(intent="compare", other=str(earlier) if earlier else None)
         else:
-            changes.update(intent="compare", other=str(heard.period) if heard.period else None)
+            changes.update(intent="compare", other=_compared_period(heard.period))
             heard.period = None
     elif heard.intent:
         changes["intent"] = heard.intent
@@ -373,17 +387,24 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
     return replace(context, **changes)
 
 
-def _country_at(words: list[str], index: int) -> tuple[countries.Country | None, int]:
-    """The longest country name starting at `index` (up to four words), and its length.
+def _country_at(words: list[str], index: int, shouted: bool = False) -> tuple[countries.Country | None, int]:
+    """The longest country name starting at `index`, and its length in words.
     Lower-case two- and three-letter codes are English words (`in`, `can`, `per`), so in
-    phrases codes count only when typed in capitals; aliases such as `us` always count."""
-    for length in range(min(4, len(words) - index), 0, -1):
+    phrases codes count only when typed in capitals; aliases such as `us` always count.
+    In a question typed all in capitals (`shouted`) capitals mark nothing: a word the parser
+    knows is that word (`IS`, `IN`, `AND`, not Iceland, India, Andorra), other codes (`CHN`) count."""
+
+    def is_code(phrase: str) -> bool:
+        return phrase.isupper() and not (shouted and countries.normalise(phrase) in KNOWN_WORDS)
+
+    # every length a name has: "saint vincent and the grenadines" is five words, and no shorter name means it
+    for length in range(min(countries.longest_name(), len(words) - index), 0, -1):
         phrase = " ".join(words[index : index + length])
-        found = countries.lookup_exact(phrase, allow_codes=phrase.isupper())
+        found = countries.lookup_exact(phrase, allow_codes=is_code(phrase))
         if not found and length == 1 and phrase.lower().endswith(("'s", "’s", "s")):
             stem = re.sub(r"(['’]s|s)$", "", phrase, flags=re.IGNORECASE)
             apostrophe = bool(re.search(r"['’]s$", phrase))
-            found = countries.lookup_exact(stem, allow_codes=stem.isupper()) if len(stem) > 3 or apostrophe else None
+            found = countries.lookup_exact(stem, allow_codes=is_code(stem)) if len(stem) > 3 or apostrophe else None
         if found:
             return found, length
     return None, 0
