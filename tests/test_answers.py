@@ -305,3 +305,13 @@ def test_unknown_country_suggests_close_names(store):
     answer = _ask(store, "/surplus china partner:jermoney")
     assert answer.error.code == "unknown_country"
     assert "Germany" in answer.error.suggestions and answer.text.startswith("I don't know a country called “jermoney”; did you mean")
+
+
+def test_no_data_for_a_reporter_names_a_few_of_the_stored_ones_not_dozens(store):
+    rows = [{"reporter": code, "partner": "WLD", "indicator": "exports", "period_start": "2025-11", "period_end": "2025-11",
+             "value": 1e9, "unit": "USD", "source": "IMF IMTS", "published": "2026-01-05", "retrieved_at": "2026-11-29",
+             "source_url": "", "note": ""} for code in ("DEU", "FRA", "JPN", "KOR", "IND", "MEX")]
+    store.add_figures(rows)
+    message = ask(store, "surplus brazil", TODAY).text
+    assert message.startswith("The store has no figures reported by Brazil; it has figures from ")
+    assert message.endswith(" and 3 more (/calendar lists them).") and len(message) < 200

@@ -391,3 +391,9 @@ def test_a_chart_asked_in_plain_words_with_ask_is_drawn(db_path):
     [(_part, filename, png)] = followup.files
     assert filename == "chart.png" and png_size(png) == (1000, 560)
     assert followup.json["embeds"][0]["title"].startswith("China — exports")
+
+
+@pytest.mark.parametrize("months", [0, 5, 121])
+def test_a_window_outside_the_range_is_refused_not_replaced_by_the_default(store, months):
+    with pytest.raises(BadPeriod, match=f"from 6 to 120; not {months}"):
+        charts.for_query(store, parse("chart china exports", TODAY), months=months)

@@ -177,8 +177,7 @@ def _answer(store: Store, query: Query) -> Answer:
     indicator = query.intent
     what = f"{_possessive(reporter.name)} {FLOW_NAMES[indicator]}" + _partner_words(indicator, partner)
     if not store.has_reporter(reporter.code):
-        have = ", ".join(countries.by_code(code).name for code in store.reporters()) or "nothing yet"
-        raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {have}.")
+        raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {_some_reporters(store)}.")
 
     notes: list[str] = []
     located = None
@@ -253,6 +252,14 @@ def _mirror_gap(headline: Figure, mirror: Figure) -> Figure:
     own, theirs = (abs(headline.value), abs(mirror.value)) if headline.indicator == "balance" else (headline.value, mirror.value)
     return derived(f"{headline.indicator}_mirror_gap", [headline, mirror], own - theirs, "own figure − partner's mirror figure",
                    period=headline.period)
+
+
+def _some_reporters(store: Store, shown: int = 5) -> str:
+    """The reporters the store holds, a few by name: with IMF data there are dozens."""
+    names = [countries.by_code(code).name for code in store.reporters()]
+    if len(names) > shown:
+        return ", ".join(names[:shown]) + f" and {len(names) - shown} more (/calendar lists them)"
+    return ", ".join(names) or "nothing yet"
 
 
 def _valuation(figure: Figure) -> str:

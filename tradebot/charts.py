@@ -199,7 +199,7 @@ def for_query(store: Store, query: Query, indicator: str | None = None, months: 
         end = min(asked.end, newest) if newest is not None else asked.end
         if months is None and not asked.is_month and asked.start <= end:
             months = min(MAX_MONTHS, max(MIN_MONTHS, Period(asked.start, end).months))
-    return series(store, query.reporter, query.partner, indicator, months or DEFAULT_MONTHS, currency, end)
+    return series(store, query.reporter, query.partner, indicator, DEFAULT_MONTHS if months is None else months, currency, end)
 
 
 def _query_indicator(query: Query) -> str | None:
