@@ -198,10 +198,9 @@ class _TimedConnection:
 
 
 def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
-    """Two passes over the same file: the parse alone under cProfile (`sync_file` parses in a
-    read-ahead thread, which cProfile does not see), then the real `sync_file` without the
-    profiler but with `Store.conn` replaced by `_TimedConnection`, for a phase split: SQL time
-    by statement, and the rest (Python in the store, and waiting for the reader thread)."""
+    """Passes over the same file: the parse alone, timed and under cProfile, then the real
+    `sync_file` without the profiler but with `Store.conn` replaced by `_TimedConnection`, for
+    a phase split: SQL time by statement, and the rest (the parse, and Python in the store)."""
     from tradebot.sync import _imf_parts, sync_file
 
     out = io.StringIO()
@@ -234,7 +233,7 @@ def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
         rows = report.total.read
         for what, seconds in sorted(timed.seconds.items(), key=lambda item: -item[1]):
             phases[f"SQL: {what} ({timed.calls[what]:,} calls)"] = seconds
-        phases["the rest: Python in the store, and waiting for the reader thread's next part"] = total - sum(timed.seconds.values())
+        phases["the rest: reading and checking the file (Arrow, pandas), Python in the store"] = total - sum(timed.seconds.values())
         store.conn = timed._conn
         store.close()
     except Exception as error:  # the import path is being changed by others: keep the profile anyway
