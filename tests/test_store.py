@@ -253,3 +253,14 @@ def test_each_import_keeps_the_coverage_about_lists_equal_to_a_count_of_the_figu
     assert report.added == 2
     assert [tuple(row) for row in store.coverage()] == [tuple(row) for row in store.conn.execute(recount)]
     assert ("NIC", "China Customs (GACC)", 1, "2025-11", "2026-01", "2026-11-29T00:00:00+00:00") in map(tuple, store.coverage())
+
+
+def test_a_reporters_partners_are_remembered_only_until_the_store_changes(store, db_path):
+    before = store.partners("CHN")
+    assert "NIC" not in before
+    store.add_figures([_row(partner="NIC", value=5.0)])  # this connection writes
+    assert store.partners("CHN") == sorted([*before, "NIC"])
+    other = Store(db_path)  # another process's sync, say
+    other.add_figures([_row(partner="ZWE", value=6.0)])
+    other.close()
+    assert store.partners("CHN") == sorted([*before, "NIC", "ZWE"])
