@@ -256,7 +256,7 @@ class Store:
         columns = ", ".join(FIGURE_COLUMNS)
         same_series = " AND ".join(f"f.{c} = i.{c}" for c in SERIES_KEY)
         first_seen: dict[tuple[str, str], bool] = {}  # (reporter, source) → the store held none of it before
-        direct_periods: set[tuple[str, str, str, str]] = set()  # (source, reporter, start, end) stored directly
+        added_periods: set[tuple[str, str, str, str]] = set()  # (source, reporter, start, end) of new series
         direct = 0
         # a big import rewrites much of the primary-key index: give it room in memory
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MB, released with the connection
@@ -278,7 +278,7 @@ class Store:
                         self._insert("figures", new)
                         self._insert("temp.incoming", old)
                         direct += len(new)
-                        direct_periods.update(map(_SOURCE_PERIOD, new))
+                        added_periods.update(map(_SOURCE_PERIOD, new))
                     self.conn.execute("ALTER TABLE incoming ADD COLUMN status TEXT")
                     self.conn.execute(
                         f"""UPDATE incoming AS i SET status = CASE
@@ -297,9 +297,9 @@ class Store:
                     staged = self.conn.execute(
                         f"INSERT INTO figures ({columns}) SELECT {columns} FROM incoming WHERE status IN ('new', 'revised')"
                     ).rowcount
-                    direct_periods.update(self.conn.execute(
+                    added_periods.update(self.conn.execute(
                         "SELECT DISTINCT source, reporter, period_start, period_end FROM incoming WHERE status = 'new'"))
-                    report.new_periods, report.announced = self._record_events(direct_periods)
+                    report.new_periods, report.announced = self._record_events(added_periods)
                     for reporter, source in first_seen:  # each pair the import held: a scan of that reporter's rows
                         self.conn.execute("INSERT OR REPLACE INTO coverage " + _COVERAGE.format(where="WHERE reporter = ? AND source = ?"),
                                           (reporter, source))
