@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -119,10 +120,15 @@ def sync_file(store: Store, path: Path) -> SyncReport:
     return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
 
 
-def _open_text(path: Path):
+def _open_bytes(path: Path):
+    """The file's bytes, gunzipped when it is gzip (told by its magic bytes, not its name)."""
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gzipped else open(path, encoding="utf-8-sig", newline="")
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def _open_text(path: Path):
+    return io.TextIOWrapper(_open_bytes(path), encoding="utf-8-sig", newline="")
 
 
 def _imf_parts(path: Path) -> Iterator[list[tuple]]:
@@ -130,10 +136,8 @@ def _imf_parts(path: Path) -> Iterator[list[tuple]]:
     from tradebot.sources import imf_imts
 
     try:
-        with open(path, "rb") as raw:
-            gzipped = raw.read(2) == b"\x1f\x8b"
-            raw.seek(0)
-            for records, _skipped in imf_imts.read_records(gzip.open(raw) if gzipped else raw, name=path.name):
+        with _open_bytes(path) as stream:
+            for records, _skipped in imf_imts.read_records(stream, name=path.name):
                 yield records
     except (OSError, EOFError, zlib.error) as error:
         raise DataFileError(f"{path.name} is a damaged file: {error}") from None

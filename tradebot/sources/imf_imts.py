@@ -178,10 +178,11 @@ def _text(data: bytes, name: str, error: type[Exception]) -> str:
 
 
 def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """The body as frames of strings (the columns tradebot reads) and the file line of each row.
+    """The body as frames of the columns tradebot reads (categorical but for OBS_VALUE), in parts
+    of about `part_rows` rows, and the file line of each row.
 
     Arrow's CSV reader does the reading, at C++ speed and a block at a time; it refuses a row
-    with more or fewer fields than the header, which `_invalid_row` turns into our message."""
+    with more or fewer fields than the header, which `on_invalid_row` turns into our message."""
     head = stream.read(4096)
     stream.seek(0)
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff").lstrip()
@@ -204,17 +205,17 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
     if len(head) < 4096 and not text.partition("\n")[2].strip():
         return  # a header and no rows: a data set with no observations yet (Arrow would call it empty)
 
-    invalid: list[tuple[int, str]] = []  # (line, problem); whitespace-only lines are skipped but counted
-    blank_lines: list[int] = []
+    problems: list[str] = []
+    blank_lines: list[int] = []  # whitespace-only lines: skipped, but the lines after them keep their numbers
 
     def on_invalid_row(row) -> str:
         if not row.text.strip():
             blank_lines.append(row.number)
             return "skip"
         if row.text.count('"') % 2:
-            invalid.append((row.number, f"a quoted field opened on line {row.number} never closes"))
+            problems.append(f"a quoted field opened on line {row.number} never closes")
         else:
-            invalid.append((row.number, f"line {row.number} has {row.actual_columns} fields, the header {row.expected_columns}"))
+            problems.append(f"line {row.number} has {row.actual_columns} fields, the header {row.expected_columns}")
         return "error"
 
     try:
@@ -238,7 +239,7 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
             next_line = int(numbers[-1]) + 1 if len(numbers) else next_line
             batches.append(batch)
             lines.append(numbers)
-            if sum(len(numbers) for numbers in lines) >= part_rows:
+            if sum(batch.num_rows for batch in batches) >= part_rows:
                 yield _frame(batches, lines)
                 batches, lines = [], []
         if batches:
@@ -247,8 +248,8 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
         if tail.last_line().count(b'"') % 2:
             raise DataFileError(f"{name} is truncated or malformed: a quoted field opened on line {next_line - 1} never closes.")
     except pa.ArrowInvalid as error:
-        if invalid:
-            raise DataFileError(f"{name} is truncated or malformed: {invalid[0][1]}.") from None
+        if problems:
+            raise DataFileError(f"{name} is truncated or malformed: {problems[0]}.") from None
         if "invalid UTF8" in str(error):
             raise DataFileError(f"{name} is not UTF-8 text.") from None
         raise DataFileError(f"{name} cannot be read as CSV: {' '.join(str(error).split())}.") from None
@@ -258,7 +259,8 @@ class _Tail:
     """A binary stream that remembers the end of what has been read from it."""
 
     def __init__(self, stream: BinaryIO):
-        self.stream, self.tail, self.closed = stream, b"", False
+        self.stream, self.tail = stream, b""
+        self.closed = False  # Arrow checks it before reading
 
     def read(self, size: int = -1) -> bytes:
         data = self.stream.read(size)
