@@ -39,7 +39,7 @@ def build_bot(settings: Settings, **client_options):
 
     from cogs.utils.tree import TradeTree
     from tradebot import scheduler, sync
-    from tradebot.sync import open_store
+    from tradebot.store import open_store
 
     intents = discord.Intents.default()
     # privileged: lets every message in a bot-owned thread be a follow-up, not only mentions
@@ -181,6 +181,8 @@ def print_summaries(store, announced: list[tuple[str, str, str]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tradebot import sources
+
     parser = argparse.ArgumentParser(prog="bot.py", description="Trade figures with their sources, for Discord and the terminal.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the Discord bot (the default; needs DISCORD_TOKEN)")
@@ -193,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--csv", type=Path, metavar="PATH", help="also write the figures behind the answer to this CSV file")
     sync = commands.add_parser("sync", help="import a data file or fetch a live source, and report what is new")
     what = sync.add_mutually_exclusive_group(required=True)
-    what.add_argument("--file", type=Path, help="an IMF IMTS SDMX-CSV (gzip too), a China Customs table page or a published-figures CSV")
-    what.add_argument("--source", choices=("imf",), help="fetch live from this source")
+    what.add_argument("--file", type=Path, help=f"a data file, gzipped or not: {sources.formats()}")
+    what.add_argument("--source", choices=sources.LIVE, help="fetch live from this source")
     sync.add_argument("--reporters", help="comma-separated ISO codes for --source (default: TRADEBOT_IMF_REPORTERS, else G20 + ASEAN)")
     sync.add_argument("--since", help="first month to fetch, YYYY-MM (default: two years back)")
     args = parser.parse_args(argv)
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "run"):
         return run(settings)
 
-    from tradebot.sync import open_store
+    from tradebot.store import open_store
 
     try:
         store = open_store(settings)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tradebot.answers import ask  # noqa: E402
 from tradebot.config import Settings  # noqa: E402
-from tradebot.sync import open_store  # noqa: E402
+from tradebot.store import open_store  # noqa: E402
 
 QUESTIONS = [
     "surplus china", "/surplus china period:2025-11", "/exports china partner:us period:2025-11",

@@ -201,17 +201,18 @@ def run_profile(csv: Path, db: Path, top: int = 25) -> dict:
     """Passes over the same file: the parse alone, timed and under cProfile, then the real
     `sync_file` without the profiler but with `Store.conn` replaced by `_TimedConnection`, for
     a phase split: SQL time by statement, and the rest (the parse, and Python in the store)."""
-    from tradebot.sync import _imf_parts, sync_file
+    from tradebot.sources.imf_imts import batches as imf_batches
+    from tradebot.sync import sync_file
 
     out = io.StringIO()
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    parsed = sum(len(part) for part in _imf_parts(csv))
+    parsed = sum(len(part) for part in imf_batches(csv))
     profiler.disable()
     profiled_seconds = time.perf_counter() - started
     begin = time.perf_counter()
-    sum(len(part) for part in _imf_parts(csv))
+    sum(len(part) for part in imf_batches(csv))
     parse_seconds = time.perf_counter() - begin
     stats = pstats.Stats(profiler, stream=out)
     out.write(f"cProfile of parsing {csv.name} ({parsed:,} rows) — {profiled_seconds:.1f} s under the profiler, "

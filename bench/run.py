@@ -296,7 +296,7 @@ def render(r: dict) -> str:
                 lines.append(f"| {name} | {seconds:.2f} | {seconds / total * 100:.1f}% |")
         if small:
             lines.append(f"| {len(small)} more steps under 0.5% each | {sum(small):.2f} | {sum(small) / total * 100:.1f}% |")
-        lines += ["", f"Parsing alone (`sync._imf_parts`): {prof.get('parse_seconds', 0):.1f} s "
+        lines += ["", f"Parsing alone (`imf_imts.batches`): {prof.get('parse_seconds', 0):.1f} s "
                   f"({prof['rows'] / (prof.get('parse_seconds') or 1):,.0f} rows/s), part of “the rest” above.",
                   "", f"cProfile of that parse, top 10 by cumulative time ({prof['profiled_seconds']:.1f} s under the profiler; "
                   "full listing in bench/out/profile_ingest.txt):", "",

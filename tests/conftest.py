@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tradebot.config import SEED_DIR, Settings
-from tradebot.store import Store
-from tradebot.sync import open_store
+from tradebot.store import Store, open_store
 
 # The seed's newest release is March 2026; the session's real today is later still.
 TODAY = date(2026, 11, 29)

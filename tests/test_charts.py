@@ -216,7 +216,7 @@ def test_answers_never_import_matplotlib(db_path, tmp_path):
     script = (
         "import io, sys, bot\n"
         "from tradebot import console\n"
-        "from tradebot.sync import open_store\n"
+        "from tradebot.store import open_store\n"
         "from tradebot.config import Settings\n"
         "code = bot.main(['ask', sys.argv[1]])\n"
         "store = open_store(Settings.from_env())\n"

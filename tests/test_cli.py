@@ -78,7 +78,8 @@ def test_a_broken_seed_is_one_line_exit_one_and_no_traceback(tmp_path, seed_copy
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_bot("ask", "surplus china", db=tmp_path / "t.db", TRADEBOT_SEED_DIR=str(seed_copy))
     assert result.returncode == 1
-    assert result.stderr.strip() == "error: published_figures.csv line 5: unit “dollars” is not one of USD, CNY, percent, percent_cny"
+    assert result.stderr.strip() == ("error: published_figures.csv line 5: unit “dollars” is neither an ISO currency code "
+                                     "(USD, CNY, JPY …) nor percent, percent_cny …")
 
 
 @pytest.mark.parametrize("args", [(), ("run",)])

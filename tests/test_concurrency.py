@@ -9,8 +9,7 @@ import pycountry
 
 from tradebot.answers import ask
 from tradebot.config import Settings
-from tradebot.store import Store
-from tradebot.sync import open_store
+from tradebot.store import Store, open_store
 
 from conftest import TODAY
 

@@ -78,7 +78,7 @@ def test_mirror_figures_show_both_sides_with_their_labels_and_the_gap(store):
     assert lines["Gap between the two"] == "$98.6 bn (computed)"
     assert "Mirror figures differ" in answer.text
     balance = ask(store, "/surplus china partner:us period:Jan-Nov 2025", TODAY)
-    assert "United States’ own figure (balance, exports FOB − imports CIF, US Census Bureau): deficit $189.4 bn" in balance.text
+    assert "United States’ own figure (balance, exports FAS − imports at customs value, US Census Bureau): deficit $189.4 bn" in balance.text
 
 
 def test_no_mirror_line_when_the_partner_publishes_nothing(store):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tradebot.errors import DataFileError
-from tradebot.figures import INDICATORS, UNITS
 from tradebot.sources import gacc
 from tradebot.store import FIGURE_COLUMNS
+from tradebot.vocabulary import INDICATORS, is_unit
 
 from conftest import shared_data_dir
 
@@ -60,7 +60,7 @@ def check_shape(rows: list[dict]) -> None:
     for row in rows:
         assert tuple(row) == FIGURE_COLUMNS
         assert row["reporter"] == "CHN"
-        assert row["indicator"] in INDICATORS and row["unit"] in UNITS
+        assert row["indicator"] in INDICATORS and is_unit(row["unit"])
         assert row["unit"].startswith("percent") == row["indicator"].endswith("_yoy")
         assert isinstance(row["value"], float)
         assert row["source"] == "China Customs (GACC)" and row["note"] == ""

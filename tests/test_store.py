@@ -13,8 +13,8 @@ from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.sources import published_csv
-from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store
-from tradebot.sync import load_seed, open_store
+from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store, open_store
+from tradebot.sync import load_seed
 
 from conftest import PROJECT_DIR, TODAY, snapshot
 
@@ -208,7 +208,7 @@ def test_answering_never_imports_pandas(db_path):
     code = (
         "import sys\n"
         "from tradebot.config import Settings\n"
-        "from tradebot.sync import open_store\n"
+        "from tradebot.store import open_store\n"
         "from tradebot.answers import ask\n"
         f"store = open_store(Settings(db_path={str(db_path)!r}))\n"
         "for q in ['surplus china', '/exports china partner:us period:2025-11', 'nonsense words']:\n"

@@ -43,7 +43,7 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(store, tmp_p
 def test_a_gzipped_file_is_detected_and_imported(store, tmp_path):
     path = tmp_path / "figures.csv.gz"
     path.write_bytes(gzip.compress(SEED.read_bytes()))
-    assert detect(path.read_bytes(), path.name)[0] == "published-figures CSV"
+    assert detect(path).key == "published"
     assert sync_file(store, path).total.added == 0
 
 

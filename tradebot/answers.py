@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tradebot import __version__, countries, formatting, releases
+from tradebot import __version__, countries, formatting, releases, sources
 from tradebot.errors import NoData, NotAvailable, TradebotError
 from tradebot.figures import Figure, FigureBook, derived, latest_period, percent_change, previous_period, share, year_to_date
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
@@ -263,11 +263,12 @@ def _some_reporters(store: Store, shown: int = 5) -> str:
 
 
 def _valuation(figure: Figure) -> str:
-    if figure.indicator == "exports":
-        return "FOB"
-    if figure.indicator == "imports":
-        return "customs value" if figure.source == "US Census Bureau" else "CIF"
-    return "exports FOB − imports CIF"
+    return sources.valuation(figure.source.split("; ")[0], figure.indicator)
+
+
+def _next_release(figure: Figure) -> releases.NextRelease | None:
+    """When the source of `figure` (the first of a computed figure's) usually publishes the next period."""
+    return releases.next_release(sources.release(figure.source.split("; ")[0]), figure.period)
 
 
 # --- rankings and comparisons ---
@@ -436,7 +437,7 @@ def _release(store: Store, query: Query, today: date) -> Answer:
             lines.append(Line(name, f"yes: {what} is out (newest in the store: {headline.period.label}, "
                                     f"released {formatting.release_date(headline.published)})"))
             continue
-        upcoming = releases.next_release(headline.source, headline.period)
+        upcoming = _next_release(headline)
         due = f"; the next release is usually {_date_window(upcoming.earliest, upcoming.latest)}" if upcoming else ""
         lines.append(Line(name, f"not in the store yet: the newest is {headline.period.label}{due}"))
     title = f"Is {asked.label if asked else 'the latest month'} out?"
@@ -516,7 +517,7 @@ def _calendar(store: Store, query: Query, today: date) -> Answer:
                 raise NoData(f"The store has no world totals for {name}, so there is no release to expect.")
             continue
         text = f"latest {headline.period.label} ({headline.source}, released {formatting.release_date(headline.published)})"
-        upcoming = releases.next_release(headline.source, headline.period)
+        upcoming = _next_release(headline)
         if upcoming:
             patterns[headline.source] = upcoming.pattern.described
             text += f"; next {upcoming.period.label}, usually {_date_window(upcoming.earliest, upcoming.latest)}"

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
 from tradebot.errors import BadPeriod, NoData, NotAvailable, NotUnderstood, echo
-from tradebot.figures import MONEY, Figure, FigureBook, latest_period
+from tradebot.figures import Figure, FigureBook, latest_period
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
+from tradebot.vocabulary import MONEY
 
 # the `indicator` option → what is drawn, the first one being the headline series
 PLOTTED = {

@@ -13,28 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from tradebot import sources
 from tradebot.periods import Month, Period
 from tradebot.store import Store
-
-MONEY = ("exports", "imports", "balance", "total_trade")
-GROWTH = tuple(f"{indicator}_yoy" for indicator in MONEY)
-INDICATORS = MONEY + GROWTH
-# Growth rates carry their currency basis: China Customs' yuan tables give yuan growth, which
-# differs from the dollar growth wire copy quotes ("percent").
-UNITS = ("USD", "CNY", "percent", "percent_cny")
-GROWTH_UNIT = {"USD": "percent", "CNY": "percent_cny"}
-
-# A reporter's own statistics office comes first; the IMF re-publishes them later, revised.
-OFFICIAL_SOURCES = {
-    "CHN": ("China Customs (GACC)",),
-    "USA": ("US Census Bureau",),
-}
-
-
-def source_rank(reporter: str, source: str) -> int:
-    if source in OFFICIAL_SOURCES.get(reporter, ()):
-        return 0
-    return 2 if source.upper().startswith("IMF") else 1
+from tradebot.vocabulary import DOLLAR_GROWTH, INDICATORS, growth_unit, is_currency
 
 
 @dataclass(frozen=True)
@@ -55,7 +37,7 @@ class Figure:
 
     @property
     def is_money(self) -> bool:
-        return self.unit in GROWTH_UNIT
+        return is_currency(self.unit)
 
     def as_json(self) -> dict:
         value = self.value
@@ -88,7 +70,7 @@ def percent_change(current: Figure, base: Figure, indicator: str, how: str) -> F
     if base.value == 0 or (current.value < 0) != (base.value < 0):
         return None
     change = round((current.value / base.value - 1) * 100, 1)
-    return derived(indicator, [current, base], change, how, period=current.period, unit=GROWTH_UNIT[current.unit])
+    return derived(indicator, [current, base], change, how, period=current.period, unit=growth_unit(current.unit))
 
 
 def share(part: Figure, whole: Figure, indicator: str) -> Figure | None:
@@ -113,8 +95,11 @@ class FigureBook:
         # a book never changes once built, and an answer asks for the same figure several times
         # (a growth rate needs the value its line already showed)
         self._values: dict[tuple[str, Period, bool], Figure | None] = {}
+        # a book in another currency also keeps growth measured in dollars: a published dollar rate
+        # outranks one tradebot would compute from yuan levels
+        units = {currency, growth_unit(currency), DOLLAR_GROWTH}
         for row in rows:
-            if row["unit"] in (currency, GROWTH_UNIT[currency]):
+            if row["unit"] in units:
                 self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
                 self._ends_by_start[row["period_start"]].add(row["period_end"])
 
@@ -139,15 +124,21 @@ class FigureBook:
 
     # --- selection ---
 
-    def published(self, indicator: str, period: Period) -> Figure | None:
-        """The newest vintage from the best source, as published."""
+    def published(self, indicator: str, period: Period, unit: str | None = None) -> Figure | None:
+        """The newest vintage from the best source, as published, in the book's currency (or,
+        for a growth rate, measured in it; `unit` asks for another basis)."""
         vintages = self._vintages.get((indicator, str(period.start), str(period.end)))
         if not vintages:
             return None
+        unit = unit or (growth_unit(self.currency) if indicator.endswith("_yoy") else self.currency)
+        if any(row["unit"] != unit for row in vintages):
+            vintages = [row for row in vintages if row["unit"] == unit]
+            if not vintages:
+                return None
         if len(vintages) == 1:  # the usual case: one source, one release
             return self._figure(vintages[0], period)
-        best_rank = min(source_rank(self.reporter, row["source"]) for row in vintages)
-        best_source = min(row["source"] for row in vintages if source_rank(self.reporter, row["source"]) == best_rank)
+        best_rank = min(sources.rank(self.reporter, row["source"]) for row in vintages)
+        best_source = min(row["source"] for row in vintages if sources.rank(self.reporter, row["source"]) == best_rank)
         ordered = sorted((row for row in vintages if row["source"] == best_source), key=lambda row: row["published"])
         newest = self._figure(ordered[-1], period)
         if ordered[0]["value"] != newest.value:
@@ -220,8 +211,11 @@ class FigureBook:
         return [*runs, start]
 
     def growth(self, indicator: str, period: Period) -> Figure | None:
-        """Year-on-year change in percent: as published, else computed from the two values."""
+        """Year-on-year change in percent: as published (measured in the book's currency, else in
+        dollars), else computed from the two values."""
         published = self.published(f"{indicator}_yoy", period)
+        if published is None and self.currency != "USD":
+            published = self.published(f"{indicator}_yoy", period, unit=DOLLAR_GROWTH)
         if published:
             return published
         current = self.value(indicator, period)

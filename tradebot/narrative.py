@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from tradebot import countries, formatting
 from tradebot.answers import JAN_FEB_NOTE
 from tradebot.errors import NoData
-from tradebot.figures import INDICATORS, Figure, FigureBook, latest_period, previous_period, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
 from tradebot.periods import NAME_OF_MONTH, Month, Period
 from tradebot.store import Store
+from tradebot.vocabulary import INDICATORS
 
 # Round amounts a year-to-date balance can be said to be "above". In words, not `$1 tn`:
 # every "$" amount in the text is a stored or derived figure, and a threshold is neither.

@@ -1,9 +1,9 @@
 """When each source usually publishes, so `/calendar` can say what comes next.
 
-The patterns are the ones documented in ../shared/docs/DATA_SOURCES.md: GACC in the 7th–14th
-of the following month, with January and February together in early March; US Census
-(FT-900) about 35 days after the month, early in the second month after; IMF IMTS without
-a calendar, two to four months after.
+Each source's pattern is on its line in `tradebot.sources.REGISTRY`, as documented in
+../shared/docs/DATA_SOURCES.md: GACC in the 7th–14th of the following month, with January and
+February together in early March; US Census (FT-900) about 35 days after the month; IMF IMTS
+without a calendar, two to four months after.
 """
 
 from __future__ import annotations
@@ -24,16 +24,6 @@ class ReleasePattern:
     described: str = ""
 
 
-PATTERNS = {
-    "China Customs (GACC)": ReleasePattern(
-        1, 7, 14, combined_jan_feb=True,
-        described="about the 7th–14th of the following month; January and February together in early March",
-    ),
-    "US Census Bureau": ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"),
-    "IMF IMTS": ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after"),
-}
-
-
 @dataclass(frozen=True)
 class NextRelease:
     period: Period
@@ -45,9 +35,9 @@ class NextRelease:
         return today > self.latest
 
 
-def next_release(source: str, latest: Period) -> NextRelease | None:
-    """The period a source should publish after `latest`, and the window it usually lands in."""
-    pattern = PATTERNS.get(source) or (PATTERNS["IMF IMTS"] if source.upper().startswith("IMF") else None)
+def next_release(pattern: ReleasePattern | None, latest: Period) -> NextRelease | None:
+    """The period a source with `pattern` (its registry line's) should publish after `latest`,
+    and the window it usually lands in."""
     if pattern is None:
         return None
     following = latest.end.plus(1)

@@ -23,6 +23,8 @@ from tradebot.periods import Period
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from tradebot.config import Settings
+
 FIGURE_COLUMNS = (
     "reporter", "partner", "indicator", "period_start", "period_end", "value", "unit",
     "source", "published", "retrieved_at", "source_url", "note",
@@ -265,6 +267,8 @@ class Store:
                 self.conn.execute(f"CREATE TEMP TABLE incoming AS SELECT {columns} FROM figures WHERE 0")
                 try:
                     for batch in batches:
+                        if batch and isinstance(batch[0], dict):  # a plug-in's rows as dicts
+                            batch = [_IN_COLUMN_ORDER(row) for row in batch]
                         report.read += len(batch)
                         pairs = set(map(_REPORTER_SOURCE, batch))
                         # coverage holds a row for every (reporter, source) stored: one seek, not a scan of the reporter
@@ -469,3 +473,19 @@ class Store:
         """Per reporter and source: how many figures, the newest period, release and retrieval
         (a small table each import keeps current)."""
         return self.conn.execute("SELECT * FROM coverage ORDER BY reporter, source").fetchall()
+
+
+def open_store(settings: Settings) -> Store:
+    """The store at `settings.db_path`, migrated, and filled from `settings.seed_dir` on first
+    use (an empty database). Seeding reads the seed files through the source plug-ins."""
+    from tradebot.sync import load_seed  # the plug-ins write through this module: import them only to seed
+
+    store = Store(settings.db_path)
+    try:
+        store.migrate()
+        if store.is_empty():
+            load_seed(store, settings.seed_dir)
+    except BaseException:
+        store.close()
+        raise
+    return store

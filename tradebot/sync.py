@@ -8,18 +8,14 @@ the input to alerts. `sync_file` and `sync_source` are what the CLI and the sche
 from __future__ import annotations
 
 import gzip
-import importlib
-import io
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tradebot import countries
-from tradebot.config import Settings
+from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
-from tradebot.sources import published_csv
+from tradebot.sources import Source
 from tradebot.store import ImportReport, Store
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
@@ -27,7 +23,6 @@ G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "IT
        "RUS", "SAU", "TUR", "USA", "ZAF")
 ASEAN_MEMBERS = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM")
 DEFAULT_REPORTERS = tuple(dict.fromkeys(G20 + ASEAN_MEMBERS))
-LIVE_SOURCES = ("imf",)
 MONTHS_BACK = 24  # a live sync asks for two years: enough to catch the sources' revisions
 
 
@@ -37,6 +32,7 @@ class SyncReport:
 
     imports: list[tuple[str, ImportReport]] = field(default_factory=list)  # (what was read, its report)
     failures: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # what the plug-ins said of their input (rows without figures …)
 
     @property
     def total(self) -> ImportReport:
@@ -47,6 +43,7 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         out = [f"{name}: {report}" for name, report in self.imports]
+        out += [f"note: {remark}" for remark in self.remarks]
         out += [f"failed: {failure}" for failure in self.failures]
         out += new_period_lines(self.total.new_periods)
         return out
@@ -67,87 +64,42 @@ def new_period_lines(new_periods: list[tuple[str, str, str]], show: int = 6) -> 
 # --- files ---
 
 
-# format name → its source module, imported only when a file of that kind arrives (IMF pulls in pandas)
-FORMATS = {
-    "IMF IMTS CSV": "tradebot.sources.imf_imts",
-    "China Customs table": "tradebot.sources.gacc",
-    "published-figures CSV": "tradebot.sources.published_csv",
-}
+HEAD_CHARS = 4096  # what a plug-in sees to recognise its format
 
 
-def detect(data: bytes, name: str) -> tuple[str, str]:
-    """The format of a file's bytes (gzip or not) and its text."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise DataFileError(f"{name} is a damaged gzip file: {error}") from None
+def detect(path: Path) -> Source:
+    """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
     try:
-        text = data.decode("utf-8-sig")
+        with sources.open_text(path) as handle:
+            head = handle.read(HEAD_CHARS)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
+    except OSError as error:
+        raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
     except UnicodeDecodeError:
-        raise DataFileError(f"{name} is not UTF-8 text; tradebot reads CSV and HTML files.") from None
-    return _kind(text[:4096], name), text
-
-
-def _kind(head: str, name: str) -> str:
-    head = head.lstrip()
-    first_line = head.split("\n", 1)[0]
-    if first_line.startswith(("DATAFLOW", "STRUCTURE")):
-        return "IMF IMTS CSV"
-    if first_line.replace(" ", "").startswith("reporter,partner,indicator,period"):
-        return "published-figures CSV"
-    if "<html" in head.lower() or "<table" in head.lower() or "<!doctype html" in head.lower():
-        return "China Customs table"
-    if not head:
-        raise DataFileError(f"{name} is empty.")
-    raise DataFileError(f"{name} is not a format tradebot reads: IMF IMTS SDMX-CSV, a China Customs table page or a published-figures CSV.")
+        raise DataFileError(f"{path.name} is not UTF-8 text; tradebot reads CSV, HTML and Markdown files.") from None
+    if not head.strip():
+        raise DataFileError(f"{path.name} is empty.")
+    source = sources.recognise(head)
+    if source is None:
+        raise DataFileError(f"{path.name} is not a format tradebot reads: {sources.formats()}.")
+    return source
 
 
 def sync_file(store: Store, path: Path) -> SyncReport:
-    """Import one file in one transaction. IMF IMTS files (the big ones) stream in parts;
-    the others are small and read whole."""
-    try:
-        with _open_text(path) as handle:
-            head = handle.read(4096)
-    except OSError as error:
-        raise DataFileError(f"{path} cannot be read: {error.strerror or error}") from None
-    except (EOFError, UnicodeDecodeError):
-        head = None  # let `detect` name the problem
-    if head is not None and _kind(head, path.name) == "IMF IMTS CSV":
-        return SyncReport(imports=[(f"{path.name} (IMF IMTS CSV)", store.add_figure_batches(_imf_parts(path)))])
-    kind, text = detect(path.read_bytes(), path.name)
-    rows = importlib.import_module(FORMATS[kind]).parse(text, name=path.name)
-    return SyncReport(imports=[(f"{path.name} ({kind})", store.add_figures(rows))])
-
-
-def _open_bytes(path: Path):
-    """The file's bytes, gunzipped when it is gzip (told by its magic bytes, not its name)."""
-    with open(path, "rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")
-
-
-def _open_text(path: Path):
-    return io.TextIOWrapper(_open_bytes(path), encoding="utf-8-sig", newline="")
-
-
-def _imf_parts(path: Path) -> Iterator[list[tuple]]:
-    """The file's figure rows, read and checked a block at a time."""
-    from tradebot.sources import imf_imts
-
-    try:
-        with _open_bytes(path) as stream:
-            for records, _skipped in imf_imts.read_records(stream, name=path.name):
-                yield records
-    except (OSError, EOFError, zlib.error) as error:
-        raise DataFileError(f"{path.name} is a damaged file: {error}") from None
+    """Import one file, of any registered format, in one transaction: the plug-in hands over its
+    figures a batch at a time (an IMF file of millions of rows never sits in memory whole)."""
+    source = detect(path)
+    remarks: list[str] = []
+    report = store.add_figure_batches(source.plugin().batches(path, remarks.append))
+    return SyncReport(imports=[(f"{path.name} ({source.label})", report)], remarks=remarks)
 
 
 def load_seed(store: Store, seed_dir: Path) -> ImportReport:
-    """Import every published-figures CSV in `seed_dir`, all files in one transaction:
-    a bad row anywhere leaves the store as it was."""
-    rows = [row for path in sorted(seed_dir.glob("*.csv")) for row in published_csv.read(path)]
-    return store.add_figures(rows)
+    """Import every file in `seed_dir` (README.md aside), whatever its registered format, all
+    in one transaction: a bad row anywhere leaves the store as it was."""
+    paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
+    return store.add_figure_batches(batch for path in paths for batch in detect(path).plugin().batches(path))
 
 
 # --- live sources ---
@@ -156,36 +108,20 @@ def load_seed(store: Store, seed_dir: Path) -> ImportReport:
 async def sync_source(
     store: Store, source: str = "imf", reporters: tuple[str, ...] | None = None, since: str | None = None, **fetch_options
 ) -> SyncReport:
-    """Fetch a live source and import each reporter's response as its own transaction, so
-    one bad response costs only that reporter. A source that cannot be reached at all raises
+    """Fetch a live source and import each response as its own transaction, so one bad
+    response costs only itself. A source that cannot be reached at all raises
     `SourceUnavailable`."""
-    if source not in LIVE_SOURCES:
-        raise DataFileError(f"“{source}” is not a live source; the live sources are {', '.join(LIVE_SOURCES)}.")
-    from tradebot.sources import imf_imts
-
+    found = sources.by_key(source)
+    if found is None or not found.live:
+        raise DataFileError(f"“{source}” is not a live source; the live sources are {', '.join(sources.LIVE)}.")
     reporters = reporters or DEFAULT_REPORTERS
     since = since or str(Month.of(today_utc()).plus(-MONTHS_BACK))
     report = SyncReport()
-    async for reporter, url, text in imf_imts.fetch_each(reporters, start=since, **fetch_options):
+    async for name, rows in found.plugin().fetch_batches(reporters, since, **fetch_options):
         try:
-            if isinstance(text, TradebotError):
-                raise text
-            first = imf_imts.start_month(since)  # the IMF's own period filter is not trusted
-            rows = [row for row in imf_imts.parse(text, name=f"IMF IMTS {reporter}", source_url=url) if row["period_start"] >= first]
-            report.imports.append((f"IMF IMTS {reporter}", store.add_figures(rows)))
+            if isinstance(rows, TradebotError):
+                raise rows
+            report.imports.append((name, store.add_figures(rows)))
         except TradebotError as error:
             report.failures.append(error.message)
     return report
-
-
-def open_store(settings: Settings) -> Store:
-    """The store, migrated, and filled from the seed on first use."""
-    store = Store(settings.db_path)
-    try:
-        store.migrate()
-        if store.is_empty():
-            load_seed(store, settings.seed_dir)
-    except BaseException:
-        store.close()
-        raise
-    return store

@@ -1,1 +1,147 @@
-"""One module per data source; each turns its input into rows of the `figures` table."""
+"""Data sources as plug-ins: one module each, one line each in `REGISTRY`.
+
+A plug-in module provides
+
+- `recognise(head: str) -> bool`: whether a file is of its kind, from the first 4,096
+  characters of its text (gzip already undone);
+- `batches(path: Path, remark: Callable[[str], None]) -> Iterator[list]`: the file's figures
+  as lists of rows (dicts with `store.FIGURE_COLUMNS`, or tuples in that order), every row
+  checked (a problem raises a one-line `DataFileError`, and the caller stores all batches in
+  one transaction, so a bad file changes nothing); `remark` takes a sentence about what the
+  file held but gave no figure for, which the import report prints;
+- for a live source, `async fetch_batches(reporters, since, **options)`, yielding
+  `(name, rows or the TradebotError that kept them)` per response.
+
+`recognise` is asked in registry order, so a narrower format comes before a broader one
+(the Census page before any HTML table).
+
+The `Source` line says what answers need to know without importing the module (which may
+pull in pandas): which `source` strings its figures carry, which reporters it is the
+official statistics of, when it publishes, and how it values each flow.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import io
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from tradebot.errors import DataFileError
+from tradebot.releases import ReleasePattern
+
+# How flows are valued, as answers name it beside a figure ("exports, FOB").
+FOB_CIF = {"exports": "FOB", "imports": "CIF", "balance": "exports FOB − imports CIF", "total_trade": "exports FOB + imports CIF"}
+CENSUS_BASIS = {"exports": "FAS", "imports": "customs value", "balance": "exports FAS − imports at customs value",
+                "total_trade": "exports FAS + imports at customs value"}
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str  # short name: `sync --source KEY` for a live source
+    module: str  # the plug-in, imported only when a file of its kind is read or it is fetched
+    label: str  # the format, as import reports name it
+    publishers: tuple[str, ...] = ()  # the `source` strings its figures carry (empty: each row names its own)
+    official_for: tuple[str, ...] = ()  # reporters whose own statistics office this is: ranked first
+    release: ReleasePattern | None = None
+    valuation: Mapping[str, str] = field(default_factory=lambda: FOB_CIF)
+    live: bool = False
+
+    def plugin(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+GACC_RELEASE = ReleasePattern(1, 7, 14, combined_jan_feb=True,
+                              described="about the 7th–14th of the following month; January and February together in early March")
+
+REGISTRY: tuple[Source, ...] = (
+    Source("published", "tradebot.sources.published_csv", "published-figures CSV"),
+    Source("imf", "tradebot.sources.imf_imts", "IMF IMTS CSV", ("IMF IMTS",), live=True,
+           release=ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after")),
+    Source("census", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
+           ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"), CENSUS_BASIS),
+    Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE),
+)
+LIVE = tuple(source.key for source in REGISTRY if source.live)
+
+
+def recognise(head: str) -> Source | None:
+    """The source whose format `head` (a file's first characters) is, if any."""
+    return next((source for source in REGISTRY if source.plugin().recognise(head)), None)
+
+
+def formats() -> str:
+    """The formats tradebot reads, for a message: "IMF IMTS CSV, …, or a US Census country page"."""
+    labels = [source.label for source in REGISTRY]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def by_key(key: str) -> Source | None:
+    return next((source for source in REGISTRY if source.key == key), None)
+
+
+@cache
+def publisher(name: str) -> Source | None:
+    """The source whose figures carry `name` as their `source`; IMF re-publications by any name."""
+    found = next((source for source in REGISTRY if name in source.publishers), None)
+    if found is None and name.upper().startswith("IMF"):
+        return by_key("imf")
+    return found
+
+
+def official(reporter: str, name: str) -> bool:
+    found = publisher(name)
+    return found is not None and reporter in found.official_for
+
+
+def rank(reporter: str, name: str) -> int:
+    """0 for the reporter's own statistics office, 2 for the IMF (which republishes them later,
+    revised), 1 for anything else."""
+    if official(reporter, name):
+        return 0
+    found = publisher(name)
+    return 2 if found is not None and found.key == "imf" else 1
+
+
+def valuation(name: str, indicator: str) -> str:
+    found = publisher(name)
+    return (found.valuation if found else FOB_CIF).get(indicator, "")
+
+
+def release(name: str) -> ReleasePattern | None:
+    found = publisher(name)
+    return found.release if found else None
+
+
+# --- reading files: what every plug-in needs ---
+
+
+def open_bytes(path: Path):
+    """The file's bytes, gunzipped when it is gzip (told by its magic bytes, not its name)."""
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def open_text(path: Path):
+    return io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", newline="")
+
+
+def read_text(path: Path) -> str:
+    """A whole (small) file as text, universal newlines, or a one-line `DataFileError`."""
+    try:
+        with open_bytes(path) as stream:
+            data = stream.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
+    except OSError as error:
+        raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{path.name} is not UTF-8 text (byte {error.start}).") from None

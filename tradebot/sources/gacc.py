@@ -16,17 +16,18 @@ checked before any is returned, so a bad page is refused whole, with a one-line
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tradebot import countries
+from tradebot import countries, sources
 from tradebot.errors import DataFileError, echo
-from tradebot.figures import GROWTH_UNIT
 from tradebot.periods import MONTH_WORDS, Month
 from tradebot.store import FIGURE_COLUMNS
+from tradebot.vocabulary import growth_unit
 
 SOURCE = "China Customs (GACC)"
 REPORTER = "CHN"
@@ -98,6 +99,15 @@ _HEAD_PARTNER = {"import source", "export destination", "country/region", "count
 
 class _Bad(Exception):
     """A problem with the page, said in words for the one-line error."""
+
+
+def recognise(head: str) -> bool:
+    head = head.lower()
+    return "<html" in head or "<table" in head or "<!doctype html" in head
+
+
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path), name=path.name)
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
@@ -349,7 +359,7 @@ def _figures(page: _Page, retrieved_at: str, source_url: str) -> list[dict]:
                 if key in values and values[key] != number:
                     raise _Bad(f"the row “{echo(name, 60)}” gives two different values for {column.label}")
                 values[key] = number
-            unit = GROWTH_UNIT[currency] if column.is_growth else currency
+            unit = growth_unit(currency) if column.is_growth else currency
             value = float(number) if column.is_growth else float(number * scale)
             figures[(partner, column.indicator, str(column.start), str(column.end))] = {
                 **common, "partner": partner, "indicator": column.indicator,

@@ -41,7 +41,7 @@ import re
 import time
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -54,8 +54,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from tradebot import __version__
-from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable
+from tradebot import __version__, sources
+from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable, TradebotError
 from tradebot.store import FIGURE_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,25 @@ def read_records(
             yield _figures(frame, lines, name, retrieved_at, source_url)
         except _Problem as problem:
             raise DataFileError(f"{name} line {problem.line}: {problem}") from None
+
+
+def recognise(head: str) -> bool:
+    return head.lstrip().startswith(("DATAFLOW", "STRUCTURE"))
+
+
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[tuple]]:
+    """A saved response or bulk file (gzipped or not), a part at a time, read and checked as it
+    goes; what it skipped (aggregates, other indicators, key-only rows) is remarked at the end."""
+    skipped: Counter = Counter()
+    try:
+        with sources.open_bytes(path) as stream:
+            for records, part_skipped in read_records(stream, name=path.name):
+                skipped += part_skipped
+                yield records
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataFileError(f"{path.name} is a damaged file: {error}") from None
+    if skipped:
+        remark("skipped " + ", ".join(f"{count:,} {why}" for why, count in skipped.items()))
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
@@ -493,6 +512,22 @@ async def fetch_each(
     finally:
         if own and urls:
             await session.close()
+
+
+async def fetch_batches(reporters: Sequence[str], since: str, **options) -> AsyncIterator[tuple[str, list[dict] | TradebotError]]:
+    """The live plug-in: (name, rows or the error that kept them) per reporter, keeping only
+    periods from `since` on (the IMF's own period filter is not trusted; DATA_SOURCES §1.7).
+    Options as for `fetch_each`."""
+    first = start_month(since)
+    async for reporter, url, text in fetch_each(reporters, start=since, **options):
+        name = f"IMF IMTS {reporter}"
+        if isinstance(text, TradebotError):
+            yield name, text
+            continue
+        try:
+            yield name, [row for row in parse(text, name=name, source_url=url) if row["period_start"] >= first]
+        except TradebotError as error:
+            yield name, error
 
 
 async def fetch(reporters: Sequence[str], *, start: str, **options) -> list[tuple[str, str, str]]:

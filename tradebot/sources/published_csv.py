@@ -1,7 +1,8 @@
 """Published headline figures in the CSV format of `data/seed/published_figures.csv`.
 
 Columns: reporter, partner, indicator, period (`YYYY-MM` or `YYYY-MM..YYYY-MM`), value
-(full units), unit (`USD`, `CNY` or `percent`), published (`YYYY-MM` or `YYYY-MM-DD`),
+(full units), unit (an ISO currency code such as `USD`, `CNY` or `JPY`, or `percent`
+(growth in dollars), `percent_cny` (growth in yuan) …), published (`YYYY-MM` or `YYYY-MM-DD`),
 source, source_url, note. Every row is checked before any is returned, so a bad file
 is refused whole with the line that is wrong.
 """
@@ -12,17 +13,26 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tradebot import sources
 from tradebot.errors import DataFileError
-from tradebot.figures import INDICATORS, UNITS
+from tradebot.vocabulary import INDICATORS, is_unit
 
 COLUMNS = ("reporter", "partner", "indicator", "period", "value", "unit", "published", "source", "source_url", "note")
 _CODE = re.compile(r"[A-Z]{3}|EU27|ASEAN")
 _PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?:\.\.(\d{4})-(0[1-9]|1[0-2]))?")
 _PUBLISHED = re.compile(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?")
+
+
+def recognise(head: str) -> bool:
+    return head.lstrip().split("\n", 1)[0].replace(" ", "").startswith("reporter,partner,indicator,period")
+
+
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path), name=path.name)
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:
@@ -75,8 +85,8 @@ def _figure(row: dict, retrieved_at: str) -> dict:
     if not math.isfinite(value):
         raise ValueError(f"value “{fields['value']}” is not a finite number")
     unit = fields["unit"]
-    if unit not in UNITS:
-        raise ValueError(f"unit “{unit}” is not one of {', '.join(UNITS)}")
+    if not is_unit(unit):
+        raise ValueError(f"unit “{unit}” is neither an ISO currency code (USD, CNY, JPY …) nor percent, percent_cny …")
     if unit.startswith("percent") != fields["indicator"].endswith("_yoy"):
         raise ValueError(f"unit {unit} does not fit indicator {fields['indicator']}")
     if not _PUBLISHED.fullmatch(fields["published"]):

@@ -1,0 +1,49 @@
+"""The words sources and answers share: indicators, money units and growth units.
+
+A money figure's unit is the ISO 4217 code of the currency the source published it in
+(USD, CNY, JPY …): tradebot never converts between currencies. A growth rate carries the
+basis it was measured in, because growth in yuan differs from growth in dollars: `percent`
+is growth measured in US dollars (what wire copy quotes), `percent_cny` in yuan, and so on.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+
+MONEY = ("exports", "imports", "balance", "total_trade")
+GROWTH = tuple(f"{indicator}_yoy" for indicator in MONEY)
+INDICATORS = MONEY + GROWTH
+
+DOLLAR_GROWTH = "percent"  # growth measured in US dollars; the unit wire copy's rates have always had
+
+
+def growth_unit(currency: str) -> str:
+    """The unit of a growth rate measured in `currency`: `percent` for dollars, `percent_cny` for yuan."""
+    return DOLLAR_GROWTH if currency == "USD" else f"percent_{currency.lower()}"
+
+
+def growth_basis(unit: str) -> str | None:
+    """The currency a growth unit was measured in (`percent_jpy` → JPY), None for a non-growth unit."""
+    if unit == DOLLAR_GROWTH:
+        return "USD"
+    if unit.startswith("percent_") and is_currency(unit[len("percent_"):].upper()):
+        return unit[len("percent_"):].upper()
+    return None
+
+
+@cache
+def is_currency(unit: str) -> bool:
+    """An ISO 4217 currency code (pycountry's table): the unit of a money figure."""
+    return len(unit) == 3 and unit.isupper() and pycountry.currencies.get(alpha_3=unit) is not None
+
+
+def is_unit(unit: str) -> bool:
+    return is_currency(unit) or growth_basis(unit) is not None
+
+
+def currency_name(code: str) -> str:
+    """`CNY` → `yuan renminbi`; the words for a currency in a note."""
+    entry = pycountry.currencies.get(alpha_3=code)
+    return entry.name if entry else code
