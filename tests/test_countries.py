@@ -2,6 +2,7 @@
 
 import pytest
 
+from tradebot import countries
 from tradebot.countries import Country, autocomplete, by_code, lookup_exact, resolve
 from tradebot.errors import UnknownCountry
 
@@ -152,3 +153,35 @@ def test_autocomplete_united():
 
 def test_autocomplete_typo_finds_germany():
     assert "Germany" in [country.name for country in autocomplete("germny")]
+
+
+# --- China Customs' Chinese names ---
+
+
+@pytest.mark.parametrize(
+    ("chinese", "code"),
+    [
+        ("德国", "DEU"), ("越南", "VNM"), ("美国", "USA"), ("俄罗斯", "RUS"),  # pycountry's own zh_CN translations
+        ("韩国", "KOR"), ("朝鲜", "PRK"), ("刚果民主共和国", "COD"),
+        ("中国香港", "HKG"), ("中国台湾", "TWN"), ("孟加拉国", "BGD"),  # the short table
+        ("福克兰群岛（马尔维纳斯）", "FLK"), ("福克兰群岛(马尔维纳斯)", "FLK"),  # full-width brackets or not
+        ("博纳尔，圣俄斯塔休斯和萨巴", "BES"),
+        ("欧洲联盟", "EU27"), ("东南亚国家联盟", "ASEAN"), ("总值", "WLD"), ("非洲", "AFRICA"),
+        ("共建“一带一路”国家", "BRI"), ("共建“一带一路”国家和地区", "BRI"), ("区域全面经济伙伴关系协定（RCEP）成员国", "RCEP"),
+        ("非洲其他国家(地区)", "AFRICA_OTHER"), ("国家（地区）不明", "UNKNOWN"), ("加那利群岛", "XCI"),
+    ],
+)
+def test_chinese_names_map_to_iso_codes_and_groups(chinese, code):
+    assert countries.by_chinese_name(chinese).code == code
+
+
+def test_an_unknown_chinese_name_is_none():
+    assert countries.by_chinese_name("亚特兰蒂斯") is None
+
+
+def test_continents_and_remainders_are_groups_and_remainders_are_never_offered():
+    assert countries.by_code("AFRICA").is_group and countries.by_code("UNKNOWN").is_group
+    assert not countries.by_code("XCI").is_group  # a place without an ISO code is still a place
+    assert countries.resolve("africa").code == "AFRICA" and countries.resolve("europe").code == "EU27"
+    offered = {country.code for country in countries.autocomplete("")} | {c.code for c in countries.autocomplete("other")}
+    assert not offered & set(countries.RESIDUALS)

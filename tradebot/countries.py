@@ -1,12 +1,14 @@
-"""Country names → canonical codes (ISO 3166 alpha-3, or WLD / EU27 / ASEAN for groups).
+"""Country names → canonical codes (ISO 3166 alpha-3, or a group code such as WLD, EU27, ASEAN).
 
-Names and codes come from pycountry (the ISO 3166 tables); this module only adds the
-informal names people type in chat, the three groups trade statistics use, and typo
-tolerance through rapidfuzz.
+Names and codes come from pycountry (the ISO 3166 tables, and their Chinese translations
+for China Customs' tables); this module only adds the informal names people type in chat,
+the groups trade statistics use, the few places customs tables list that ISO 3166 gives no
+alpha-3 code, and typo tolerance through rapidfuzz.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from collections.abc import Collection
@@ -26,7 +28,8 @@ class Country:
 
     @property
     def is_group(self) -> bool:
-        return self.code in GROUPS
+        """A group of countries or a residual line of a table: never ranked beside countries."""
+        return self.code in GROUPS or self.code in RESIDUALS
 
 
 WORLD = Country("WLD", "World")
@@ -34,6 +37,36 @@ GROUPS = {
     "WLD": WORLD,
     "EU27": Country("EU27", "European Union"),
     "ASEAN": Country("ASEAN", "ASEAN"),
+    # continents and trade groupings as China Customs' tables list them
+    "ASIA": Country("ASIA", "Asia"),
+    "AFRICA": Country("AFRICA", "Africa"),
+    "EUROPE": Country("EUROPE", "Europe (the continent)"),
+    "LATAM": Country("LATAM", "Latin America"),
+    "NAMERICA": Country("NAMERICA", "North America"),
+    "OCEANIA": Country("OCEANIA", "Oceania"),
+    "APEC": Country("APEC", "APEC"),
+    "RCEP": Country("RCEP", "RCEP members"),
+    "BRI": Country("BRI", "Belt and Road countries"),
+}
+# Lines of a table that are neither a country nor a group: its remainders. Stored, so the
+# table's continents still add up, but never ranked and never found by a name.
+RESIDUALS = {
+    code: Country(code, name) for code, name in {
+        "ASIA_OTHER": "other Asian countries (not listed separately)",
+        "AFRICA_OTHER": "other African countries (not listed separately)",
+        "EUROPE_OTHER": "other European countries (not listed separately)",
+        "LATAM_OTHER": "other Latin American countries (not listed separately)",
+        "NAMERICA_OTHER": "other North American countries (not listed separately)",
+        "OCEANIA_OTHER": "other Oceanian countries (not listed separately)",
+        "UNKNOWN": "country unknown",
+    }.items()
+}
+# Places customs tables list that ISO 3166 gives no alpha-3 code: codes from the user-assigned
+# X range, which ISO leaves for such uses.
+PLACES = {
+    "XCI": Country("XCI", "Canary Islands"),
+    "XCE": Country("XCE", "Ceuta"),
+    "XME": Country("XME", "Melilla"),
 }
 
 # Group membership is policy, not a name table, so no library has it. Rankings use it to
@@ -60,6 +93,26 @@ ALIASES = {
     "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
     "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
     "world": "WLD", "global": "WLD", "the world": "WLD",
+    "latin america and the caribbean": "LATAM", "belt and road": "BRI", "belt and road initiative": "BRI", "bri": "BRI",
+    "rcep": "RCEP", "asia pacific economic cooperation": "APEC",
+}
+
+# China Customs' names that pycountry's Chinese translations (zh_CN, zh_TW, zh_HK) lack, or spell
+# otherwise; compared after NFKC (full-width brackets and commas as ASCII) with spaces removed.
+CHINESE_NAMES = {
+    "总值": "WLD", "东南亚国家联盟": "ASEAN", "欧洲联盟": "EU27", "亚太经济合作组织": "APEC",
+    "区域全面经济伙伴关系协定": "RCEP", "区域全面经济伙伴关系协定(RCEP)成员国": "RCEP",
+    "共建“一带一路”国家": "BRI", "共建“一带一路”国家和地区": "BRI",
+    "亚洲": "ASIA", "非洲": "AFRICA", "欧洲": "EUROPE", "拉丁美洲": "LATAM", "北美洲": "NAMERICA", "大洋洲": "OCEANIA",
+    "亚洲其他国家(地区)": "ASIA_OTHER", "非洲其他国家(地区)": "AFRICA_OTHER", "欧洲其他国家(地区)": "EUROPE_OTHER",
+    "拉丁美洲其他国家(地区)": "LATAM_OTHER", "北美洲其他国家(地区)": "NAMERICA_OTHER", "大洋洲其他国家(地区)": "OCEANIA_OTHER",
+    "国家(地区)不明": "UNKNOWN",
+    "中国香港": "HKG", "中国澳门": "MAC", "中国台湾": "TWN", "孟加拉国": "BGD", "吉尔吉斯斯坦": "KGZ", "中非": "CAF",
+    "加那利群岛": "XCI", "塞卜泰(休达)": "XCE", "梅利利亚": "XME", "法属南方领地": "ATF", "圣赫勒拿": "SHN",
+    "马耳他": "MLT", "格恩西": "GGY", "马恩岛": "IMN", "泽西": "JEY", "斯瓦尔巴群岛和扬马延岛": "SJM",
+    "玻利维亚": "BOL", "多米尼加": "DOM", "危地马拉": "GTM", "特立尼达和多巴哥": "TTO", "博纳尔,圣俄斯塔休斯和萨巴": "BES",
+    "圣巴泰勒米": "BLM", "布维岛": "BVT", "福克兰群岛(马尔维纳斯)": "FLK", "南乔治亚岛和南桑德韦奇岛": "SGS",
+    "法属波利尼西亚": "PYF", "科科斯(基林)群岛": "CCK", "赫德岛和麦克唐纳岛": "HMD",
 }
 
 # Names that fit several countries: asking beats guessing (normalised name → the candidates).
@@ -94,9 +147,34 @@ class _Index:
         return list(self.names)
 
 
+def _chinese_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+@cache
+def _chinese_index() -> dict[str, str]:
+    """Chinese name → code: pycountry's own translations of every ISO 3166 name, then the
+    table above where China Customs spells a name otherwise."""
+    names: dict[str, str] = {}
+    for language in ("zh_CN", "zh_TW", "zh_HK"):
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True).gettext
+        for entry in pycountry.countries:
+            for name in (entry.name, getattr(entry, "common_name", None), getattr(entry, "official_name", None)):
+                if name and (chinese := translate(name)) != name:
+                    names.setdefault(_chinese_key(chinese), entry.alpha_3)
+    names.update({_chinese_key(name): code for name, code in CHINESE_NAMES.items()})
+    return names
+
+
+def by_chinese_name(name: str) -> Country | None:
+    """The country or group a Chinese name (as China Customs writes it) means, if known."""
+    code = _chinese_index().get(_chinese_key(name))
+    return by_code(code) if code else None
+
+
 @cache
 def _index() -> _Index:
-    by_code: dict[str, Country] = dict(GROUPS)
+    by_code: dict[str, Country] = {**GROUPS, **RESIDUALS, **PLACES}
     names: dict[str, str] = {}
     codes: dict[str, str] = {}
     for entry in pycountry.countries:
@@ -107,11 +185,11 @@ def _index() -> _Index:
                 names.setdefault(normalise(name), entry.alpha_3)
         codes[entry.alpha_2.lower()] = entry.alpha_3
         codes[entry.alpha_3.lower()] = entry.alpha_3
-    for group in GROUPS.values():
+    for group in (*GROUPS.values(), *PLACES.values()):
         names[normalise(group.name)] = group.code
         codes[group.code.lower()] = group.code
     names.update(ALIASES)
-    choices = sorted(((c.name, c.code) for c in by_code.values()), key=lambda item: item[0])
+    choices = sorted(((c.name, c.code) for c in by_code.values() if c.code not in RESIDUALS), key=lambda item: item[0])
     return _Index(by_code, names, codes, choices)
 
 
@@ -196,7 +274,8 @@ def autocomplete(text: str, limit: int = 25, prefer: Collection[str] = ()) -> li
     index = _index()
     if not key:
         groups_first = {code: position for position, code in enumerate(GROUPS)}
-        ranked = sorted(index.by_code.values(), key=lambda c: (groups_first.get(c.code, len(GROUPS)), c.code not in prefer, c.name))
+        offered = (c for c in index.by_code.values() if c.code not in RESIDUALS)
+        ranked = sorted(offered, key=lambda c: (groups_first.get(c.code, len(GROUPS)), c.code not in prefer, c.name))
         return ranked[:limit]
     tiers: dict[str, int] = {}
     exact = index.names.get(key) or index.codes.get(key)
