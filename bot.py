@@ -58,7 +58,7 @@ def build_bot(settings: Settings, **client_options):
             )
             self.settings = settings
             self.store = None
-            self.known_codes: frozenset[str] = frozenset()
+            self.known_codes: dict[str, int] = {}  # code → preference in autocomplete (lower first)
             self.failed_extensions: list[str] = []
             self.scheduler = None
 
@@ -69,7 +69,9 @@ def build_bot(settings: Settings, **client_options):
             self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
             # autocomplete offers countries the store can answer for first
             reporters = self.store.reporters()
-            self.known_codes = frozenset(reporters).union(*(self.store.partners(reporter) for reporter in reporters))
+            # reporters first (they answer most), then the countries that are only their partners
+            partners = set().union(*(self.store.partners(reporter) for reporter in reporters))
+            self.known_codes = {**dict.fromkeys(partners, 1), **dict.fromkeys(reporters, 0)}
             for extension in EXTENSIONS:
                 try:
                     await self.load_extension(extension)

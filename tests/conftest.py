@@ -56,13 +56,13 @@ def snapshot(store: Store) -> list[tuple]:
 
 
 def shared_data_dir(kind: str) -> Path:
-    """A folder of ../shared/data (real source files), or a skip with the reason when
-    TRADEBOT_SHARED_DATA is unset; a relative setting is relative to the project."""
-    shared = os.environ.get("TRADEBOT_SHARED_DATA")
-    if not shared:
-        pytest.skip("TRADEBOT_SHARED_DATA is not set: point it at the shared data directory (.ci/run does)")
-    path = Path(shared)
-    return (path if path.is_absolute() else PROJECT_DIR / path) / kind
+    """A folder of the shared data (real source files): TRADEBOT_SHARED_DATA (relative to the
+    project), by default ../shared/data beside the checkout; a skip with the reason when absent."""
+    path = Path(os.environ.get("TRADEBOT_SHARED_DATA") or "../shared/data")
+    path = path if path.is_absolute() else PROJECT_DIR / path
+    if not path.is_dir():
+        pytest.skip(f"the shared data directory {path} is absent: set TRADEBOT_SHARED_DATA to it")
+    return path / kind
 
 
 def stored_vintages(store: Store, figure) -> list[tuple]:

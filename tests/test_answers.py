@@ -177,9 +177,14 @@ def test_the_month_after_the_combined_release_compares_with_jan_feb(store):
 
 
 def test_latest_is_the_newest_end_month_with_the_figure(store):
-    assert str(_ask(store, "surplus china").query.period) == "2026-01..2026-02"
-    # the newest US-partner month has exports only; the newest balance exports − imports can back is Jan–Nov
-    assert str(_ask(store, "/surplus china partner:us").query.period) == "2025-01..2025-11"
+    # the newest month is the bulletin's, in yuan; the answer says where the newest dollar figure is
+    latest = _ask(store, "surplus china")
+    assert str(latest.query.period) == "2026-07" and latest.title.startswith("China — trade surplus, July 2026: CNY 766.0 bn")
+    assert "the latest in US dollars is for Jan–Feb 2026 (add “in dollars”)" in latest.text
+    assert str(_ask(store, "surplus china in dollars").query.period) == "2026-01..2026-02"
+    # the newest US-partner month in dollars has exports only; the newest balance exports − imports can back is Jan–Nov
+    assert str(_ask(store, "china surplus with the us in dollars").query.period) == "2025-01..2025-11"
+    assert str(_ask(store, "/surplus china partner:us").query.period) == "2026-07"
 
 
 def test_latest_prefers_the_month_to_the_cumulative_figure_ending_with_it(store):
@@ -210,8 +215,8 @@ def test_the_reporters_own_source_comes_before_the_imf(store):
 @pytest.mark.parametrize(
     ("period", "resolved"),
     [
-        ("latest", "2026-01..2026-02"), ("2025-11", "2025-11"), ("Nov 2025", "2025-11"), ("November 2025", "2025-11"),
-        ("2025", "2025-01..2025-12"), ("ytd", "2026-01..2026-02"), ("Jan-Nov 2025", "2025-01..2025-11"),
+        ("latest", "2026-07"), ("2025-11", "2025-11"), ("Nov 2025", "2025-11"), ("November 2025", "2025-11"),
+        ("2025", "2025-01..2025-12"), ("ytd", "2026-01..2026-07"), ("Jan-Nov 2025", "2025-01..2025-11"),
         ("2025-01..2025-11", "2025-01..2025-11"),
     ],
 )
@@ -255,14 +260,14 @@ def test_short_phrases(store, text, query):
 
 def test_a_period_without_data_says_so_and_names_the_latest(store):
     answer = _ask(store, "/exports china period:2019-05")
-    assert (answer.error.code, answer.text) == ("no_data", "No figure for China’s exports in May 2019; the latest is Jan–Feb 2026.")
+    assert (answer.error.code, answer.text) == ("no_data", "No figure for China’s exports in May 2019; the latest is July 2026.")
     assert answer.figures == []
 
 
 def test_a_reporter_without_data_names_the_reporters_that_have_some(store):
-    answer = _ask(store, "surplus japan")
+    answer = _ask(store, "surplus brazil")
     assert answer.error.code == "no_data"
-    assert answer.text == "The store has no figures reported by Japan; it has figures from China, United States."
+    assert answer.text == "The store has no figures reported by Brazil; it has figures from China, Japan, South Korea, United States."
 
 
 BAD_INPUT = [

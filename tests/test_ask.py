@@ -30,10 +30,11 @@ from fakediscord import FakeDiscord
 
 EPHEMERAL = 64
 NO_PINGS = {"parse": []}  # the bot's AllowedMentions.none(): no one, not even the replied-to user (Discord: replied_user defaults to false)
-SURPLUS_CHINA = "China — trade surplus, Jan–Feb 2026: $213.6 bn (+26.2% y/y, computed)"
+SURPLUS_CHINA = "China — trade surplus, July 2026: CNY 766.0 bn (computed; +8.6% y/y, computed)"  # the bulletin's newest month
 IMPORTS_NOVEMBER = "China — imports, November 2025: $218.6 bn (+1.9% y/y)"
 IMPORTS_FOLLOW_UP = "/imports china period:2025-11"  # answerable without any context
-JAN_FEB_2026 = PeriodSpec("fixed", Period.parse("2026-01..2026-02"))
+JULY_2026 = PeriodSpec("fixed", Period.parse("2026-07"))
+IMPORTS_JULY = "China — imports, July 2026: CNY 1.95 tn (+21.5% y/y, computed)"
 NOVEMBER_2025 = PeriodSpec("fixed", Period.parse("2025-11"))
 
 
@@ -116,7 +117,7 @@ def test_ask_has_one_required_option_named_question(db_path):
 @pytest.mark.parametrize(
     ("question", "headline", "thread_name", "context"),
     [
-        ("surplus china", SURPLUS_CHINA, "China, Jan–Feb 2026 — follow-ups", Query("balance", "CHN", "WLD", JAN_FEB_2026)),
+        ("surplus china", SURPLUS_CHINA, "China, July 2026 — follow-ups", Query("balance", "CHN", "WLD", JULY_2026)),
         ("china exports to us nov 2025", "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)",
          "China–United States, November 2025 — follow-ups", Query("exports", "CHN", "USA", NOVEMBER_2025)),
         ("/exports china partner:us period:2025-11", "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)",
@@ -188,8 +189,9 @@ def test_plain_follow_ups_in_an_ask_thread_inherit_the_thread_context(db_path):
         return thread_id, imports, october
 
     [(thread_id, imports, october)] = play(db_path, body, message_content=True)
-    assert title(imports) == "China — imports, Jan–Feb 2026: $442.9 bn (+19.8% y/y)"
-    assert title(october) == "China — imports, October 2025: $215.3 bn (+1.0% y/y)"  # imports: the context the first follow-up left
+    assert title(imports) == IMPORTS_JULY
+    # imports: the context the first follow-up left; October 2025 exists in dollars, which come first
+    assert title(october) == "China — imports, October 2025: $215.3 bn (+1.0% y/y)"
     assert context_of(db_path, thread_id) == Query("imports", "CHN", "WLD", PeriodSpec("fixed", Period.parse("2025-10")))
 
 
@@ -219,7 +221,7 @@ def test_a_thread_keeps_its_context_across_a_restart(db_path):
         return stored, reply
 
     _, (stored, reply) = play(db_path, before, after_restart)
-    assert stored == Query("balance", "CHN", "WLD", JAN_FEB_2026)
+    assert stored == Query("balance", "CHN", "WLD", JULY_2026)
     assert title(reply) == IMPORTS_NOVEMBER
     assert context_of(db_path, thread["id"]) == Query("imports", "CHN", "WLD", NOVEMBER_2025)
 
@@ -234,7 +236,7 @@ def test_and_imports_after_a_restart_inherits_the_context_stored_before_it(db_pa
         return await reply_to(fake, await say(fake, "and imports?", thread["id"], mention=True))
 
     _, reply = play(db_path, before, after_restart)
-    assert title(reply) == "China — imports, Jan–Feb 2026: $442.9 bn (+19.8% y/y)"
+    assert title(reply) == IMPORTS_JULY
 
 
 def test_a_question_that_cannot_be_answered_gets_one_plain_sentence_in_the_thread(db_path):

@@ -34,6 +34,9 @@ from fakediscord import FakeDiscord
 EPHEMERAL = 64
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHINA_CAPTION = "Source: China Customs (GACC) · released 10 March 2026 · Jan–Feb shown as one two-month bar · gaps: no figure in the store"
+# what `/chart china` draws on the default store: the bulletin's yuan months, newer than any dollar month
+BULLETIN_CAPTION = ("Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed; the source gives no date) · "
+                    "hatched bars: trade balance computed as exports − imports")
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -180,7 +183,9 @@ def test_no_data_names_the_latest_period_that_exists(store):
         charts.series(store, "USA", "WLD", "balance")
     assert error.value.message == (
         "The store has no monthly figures for United States’ trade balance, only cumulative ones; the latest is Jan–Nov 2025.")
-    with pytest.raises(NoData, match="The store has no figures reported by Japan; it has figures from China, United States."):
+    with pytest.raises(NoData, match="The store has no figures reported by Brazil; it has figures from China, Japan, South Korea, United States."):
+        charts.series(store, "BRA", "WLD", "exports")
+    with pytest.raises(NoData, match="The store has no figures for Japan’s exports."):  # Japan's figures are with China only
         charts.series(store, "JPN", "WLD", "exports")
     with pytest.raises(NoData, match=r"No monthly figures for China’s exports in Feb 2010–Jan 2012; the latest is Jan–Feb 2026\."):
         charts.series(store, "CHN", "WLD", "exports", 24, end="2012-01")
@@ -193,7 +198,7 @@ def test_a_phrase_asks_for_its_flow_partner_and_period(store):
     assert (data.indicator, data.window) == ("exports", Period.year(2025))
     data = charts.for_query(store, parse("graph of china exports to the us", TODAY))
     assert (data.indicators, data.partner) == (("exports",), "USA")
-    assert data.title == "China — exports to United States, monthly"
+    assert data.title == "China — exports to United States, monthly, CNY"
 
 
 # --- the picture ---
@@ -229,7 +234,7 @@ def test_answers_never_import_matplotlib(db_path, tmp_path):
         return subprocess.run([sys.executable, "-c", script, text], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
 
     answered = run("surplus china")
-    assert answered.stdout.startswith("China — trade surplus, Jan–Feb 2026: $213.6 bn")
+    assert answered.stdout.startswith("China — trade surplus, July 2026: CNY 766.0 bn")
     assert answered.stderr.strip().splitlines()[-1] == "NO MATPLOTLIB 0"
     charted = run("chart china")
     assert charted.stderr.strip().splitlines()[-1] == "MATPLOTLIB 0"  # the check can tell
@@ -247,11 +252,11 @@ def test_the_console_writes_the_chart_and_prints_its_path(store, tmp_path):
     path = Path(re.fullmatch(r"Chart written to (\S+)", first.splitlines()[0]).group(1))
     assert re.fullmatch(r"CHN-exports-\d{8}-\d{6}\.png", path.name) and path.parent == tmp_path / "charts"
     assert png_size(path.read_bytes()) == (1000, 560)
-    assert first.splitlines()[1] == (
-        "Source: China Customs (GACC) · released 10 March 2026 · Jan–Feb shown as one two-month segment · gaps: no figure in the store")
+    # the bulletin's yuan months run past the dollar headlines: the chart is in yuan, every month there
+    assert first.splitlines()[1] == "Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed; the source gives no date)"
     second_path = Path(second.splitlines()[0].removeprefix("Chart written to "))
     assert re.fullmatch(r"CHN-balance-\d{8}-\d{6}(-2)?\.png", second_path.name) and second_path.exists()
-    assert answer.startswith("China — trade surplus, Jan–Feb 2026")
+    assert answer.startswith("China — trade surplus, July 2026")
 
 
 def test_console_json_lists_every_plotted_point_as_a_figure(store, tmp_path):
@@ -260,13 +265,15 @@ def test_console_json_lists_every_plotted_point_as_a_figure(store, tmp_path):
     console.run(store, as_json=True, stdin=io.StringIO(lines), stdout=out, charts_dir=tmp_path)
     chart, no_data, bad_months = (json.loads(line) for line in out.getvalue().splitlines())
     assert set(chart) == {"query", "text", "figures", "error"} and chart["error"] is None
-    assert chart["query"] == {"intent": "chart", "reporter": "CHN", "partner": "WLD", "period": "2024-03..2026-02"}
-    assert chart["text"].startswith("Chart written to ") and chart["text"].splitlines()[1] == CHINA_CAPTION
-    data = charts.series(store, "CHN", "WLD", "balance", 24)
+    assert chart["query"] == {"intent": "chart", "reporter": "CHN", "partner": "WLD", "period": "2024-08..2026-07"}
+    assert chart["text"].startswith("Chart written to ") and chart["text"].splitlines()[1] == BULLETIN_CAPTION
+    data = charts.series(store, "CHN", "WLD", "balance", 24, currency="CNY")
     assert chart["figures"] == [figure.as_json() for figure in data.figures]
     assert all(set(figure) == set(Figure.as_json(data.figures[0])) for figure in chart["figures"])
     assert len(chart["figures"]) == sum(point.value is not None for name in data.indicators for point in data.series[name])
-    assert {"indicator": "balance", "period": "2026-01..2026-02", "value": 213620000000}.items() <= chart["figures"][21].items()
+    # July 2026's balance, computed from the bulletin's exports and imports (CNY 10,000 × 10,000)
+    assert {"indicator": "balance", "period": "2026-07", "unit": "CNY", "derived": True}.items() <= chart["figures"][23].items()
+    assert chart["figures"][23]["value"] == round((271251156.0682 - 194654248.9495) * 10_000)  # the file: ex_month − im_month
     assert no_data["error"]["code"] == "no_data" and no_data["figures"] == []
     assert bad_months["error"]["code"] == "bad_period"
 
@@ -339,9 +346,9 @@ def test_slash_chart_defers_then_sends_the_png_with_its_embed(db_path, monkeypat
     assert filename == "chart.png" and png_size(png) == (1000, 560) and len(png) <= 300 * 1024
     [embed] = followup.json["embeds"]
     assert embed["image"]["url"] == "attachment://chart.png"
-    assert embed["title"] == "China — trade balance, exports and imports, monthly"
-    assert embed["footer"]["text"] == CHINA_CAPTION
-    assert embed["description"] == "Latest, Jan–Feb 2026: surplus $213.6 bn (two months)"
+    assert embed["title"] == "China — trade balance, exports and imports, monthly, CNY"
+    assert embed["footer"]["text"] == BULLETIN_CAPTION
+    assert embed["description"] == "Latest, July 2026: surplus CNY 766.0 bn (computed)"
     assert embed["color"] == 0x2EA043
     assert [request.json.get("type") for request in messages][:1] == [5] and len(messages) == 2
 
@@ -351,8 +358,8 @@ def test_slash_chart_defers_then_sends_the_png_with_its_embed(db_path, monkeypat
     [
         ({"country": "us"}, "The store has no monthly figures for United States’ trade balance, only cumulative ones; "
                             "the latest is Jan–Nov 2025."),
-        ({"country": "china", "partner": "brazil", "indicator": "exports"},
-         "The store has no monthly figures for China’s exports to Brazil, only cumulative ones; the latest is Jan–Nov 2025."),
+        ({"country": "us", "partner": "brazil", "indicator": "exports"},
+         "The store has no figures for United States’ exports to Brazil."),
         ({"country": "narnia"}, "I don't know a country called “narnia”"),
     ],
 )

@@ -44,7 +44,7 @@ def test_ask_json_has_exactly_the_contract_shape(db_path):
 def test_ask_prints_text_and_exits_zero(db_path):
     result = run_bot("ask", "surplus", "china", db=db_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("China — trade surplus, Jan–Feb 2026: $213.6 bn")
+    assert result.stdout.startswith("China — trade surplus, July 2026: CNY 766.0 bn")
     assert result.stderr == ""
 
 
@@ -95,7 +95,7 @@ def test_run_without_a_token_is_one_line_and_exit_two(args, tmp_path):
 def test_console_answers_each_line(db_path):
     result = run_bot("console", db=db_path, stdin="surplus china\n/exports china partner:us period:2025-11\nsurplus narnia\nquit\n")
     assert result.returncode == 0
-    assert "China — trade surplus, Jan–Feb 2026: $213.6 bn" in result.stdout
+    assert "China — trade surplus, July 2026: CNY 766.0 bn" in result.stdout
     assert "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)" in result.stdout
     assert "I don't know a country called “narnia”" in result.stdout
 

@@ -20,12 +20,14 @@ def with_yuan_tables(store):
 
 def test_a_month_only_in_yuan_is_answered_in_yuan_and_says_so(with_yuan_tables):
     answer = ask(with_yuan_tables, "/exports china period:2026-03", TODAY)
-    assert answer.title == "China — exports, March 2026: CNY 2.23 tn"
+    # the month's growth is computed from the bulletin's March 2025, in yuan, and says so
+    assert answer.title == "China — exports, March 2026: CNY 2.23 tn (−1.0% y/y, computed)"
     exports = next(f for f in answer.figures if f.indicator == "exports" and str(f.period) == "2026-03")
     assert (exports.value, exports.unit) == (2_229_700_000_000, "CNY")
-    assert "only in yuan" in answer.text
-    growth = next(f for f in answer.figures if f.indicator == "exports_yoy")
-    assert (str(growth.period), growth.unit) == ("2026-01..2026-03", "percent_cny")
+    assert "the store has no figure in US dollars for March 2026 (the latest in dollars is for Jan–Feb 2026)" in answer.text
+    growths = {str(f.period): f for f in answer.figures if f.indicator == "exports_yoy"}
+    assert growths["2026-03"].derived and growths["2026-03"].unit == "percent_cny"
+    assert not growths["2026-01..2026-03"].derived and growths["2026-01..2026-03"].unit == "percent_cny"  # as published
 
 
 def test_dollars_stay_the_default_when_they_exist(with_yuan_tables):

@@ -97,13 +97,13 @@ def test_surplus_china_is_an_embed_whose_numbers_equal_ask_json(db_path):
     expected = ask_json(db_path, "/surplus china")
     embed = reply["embeds"][0]
     assert embed["title"] == expected["text"].splitlines()[0]
-    assert embed["title"] == "China — trade surplus, Jan–Feb 2026: $213.6 bn (+26.2% y/y, computed)"
-    shown = re.findall(r"\$\d[\d,]*(?:\.\d+)?(?: (?:tn|bn|mn))?|[+−]?\d+(?:\.\d+)?%", embed_text(embed))
-    figures = {formatting.money(f["value"], f["unit"]) if f["unit"] != "percent" else formatting.percent(f["value"])
+    assert embed["title"] == "China — trade surplus, July 2026: CNY 766.0 bn (computed; +8.6% y/y, computed)"
+    shown = re.findall(r"(?:\$|CNY )\d[\d,]*(?:\.\d+)?(?: (?:tn|bn|mn))?|[+−]?\d+(?:\.\d+)?%", embed_text(embed))
+    figures = {formatting.money(f["value"], f["unit"]) if not f["unit"].startswith("percent") else formatting.percent(f["value"])
                for f in expected["figures"]}
     assert shown and set(shown) == figures
-    assert [field["name"] for field in embed["fields"]] == ["Exports", "Imports", "Previous month, December 2025"]
-    assert embed["footer"]["text"].startswith("Source: China Customs (GACC) · released 10 March 2026")
+    assert [field["name"] for field in embed["fields"]] == ["Exports", "Imports", "Year to date, Jan–Jul 2026", "Previous month, June 2026"]
+    assert embed["footer"]["text"].startswith("Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed")
     assert embed["color"] == 0x2EA043  # surplus green
     assert reply.get("flags", 0) & EPHEMERAL == 0
 
@@ -157,8 +157,9 @@ def test_autocomplete_offers_china_first_and_answers_nonsense_fast(db_path):
         ({"country": "chine"}, "I don't know a country called “chine”; did you mean China or Chile?"),
         ({"country": "china", "period": "2025-13"}, "“2025-13” is not a month: months run from 01 to 12."),
         ({"country": "china", "period": "2031"}, "2031 is in the future; no figures exist for it yet."),
-        ({"country": "china", "period": "2019-05"}, "No figure for China’s trade balance in May 2019; the latest is Jan–Feb 2026."),
-        ({"country": "japan"}, "The store has no figures reported by Japan; it has figures from China, United States."),
+        ({"country": "china", "period": "2019-05"}, "No figure for China’s trade balance in May 2019; the latest is July 2026."),
+        ({"country": "brazil"}, "The store has no figures reported by Brazil; it has figures from China, Japan, South Korea, United States."),
+        ({"country": "japan"}, "The store has no figures for Japan’s trade balance."),  # Japan's figures are with China only
     ],
 )
 def test_known_errors_are_one_private_sentence(db_path, options, sentence):
@@ -195,8 +196,10 @@ def test_about_lists_the_seeds_coverage(db_path):
 
     embed = play(db_path, body)["embeds"][0]
     fields = [(field["name"], field["value"]) for field in embed["fields"]]
-    assert ("China", "China Customs (GACC): 431 figures, newest Jan–Feb 2026, last release 10 March 2026") in fields
-    assert ("United States", "US Census Bureau: 44 figures, newest Jan–Nov 2025, last release 29 January 2026") in fields
+    assert ("China", "China Customs (GACC): 431 figures, to February 2026, last release 10 March 2026") in fields
+    assert ("China", "China Customs (GACC) monthly bulletin: 69,976 figures, to July 2026, last release August 2026") in fields
+    assert ("United States", "US Census Bureau: 1,160 figures, to April 2026, last release 17 June 2026") in fields
+    assert ("Japan", "Japan Ministry of Finance: 456 figures, to December 2019, last release 23 May 2025") in fields
     assert "tradebot 0.1.0" in embed["footer"]["text"]
 
 
@@ -207,8 +210,9 @@ def test_calendar_says_when_the_next_release_is_due(db_path):
 
     embed = play(db_path, body)["embeds"][0]
     assert embed["title"] == "Release calendar — China"
-    assert embed["fields"][0]["value"].startswith(
-        "latest Jan–Feb 2026 (China Customs (GACC), released 10 March 2026); next March 2026, usually 7–14 April 2026")
+    assert embed["fields"][0]["value"] == (
+        "latest July 2026 (China Customs (GACC) monthly bulletin, released August 2026 (month assumed; the source gives no date)); "
+        "next August 2026, usually 15–30 September 2026 — due already but not in the store yet")
 
 
 def test_an_unexpected_failure_is_logged_with_its_options_and_the_user_still_gets_a_reply(db_path, caplog):

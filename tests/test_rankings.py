@@ -48,13 +48,32 @@ def test_a_group_is_never_counted_with_its_own_members(store):
     names = [line.name.split(". ", 1)[1] for line in answer.lines if ". " in line.name]
     assert "ASEAN" in names and "European Union" in names
     assert "Vietnam" not in names and "Germany" not in names  # inside ASEAN and the EU already
-    assert "a group's members are counted only inside the group" in answer.text
+    assert "a group's members count only inside the group" in answer.text
+
+
+def test_a_table_of_every_partner_ranks_countries_and_never_a_group_or_continent(store):
+    answer = ask(store, "/partners china period:2026-07", TODAY)
+    assert answer.title == "China — top partners by total trade, July 2026"
+    names = [line.name.split(". ", 1)[1] for line in answer.lines if ". " in line.name]
+    assert names[:4] == ["United States", "South Korea", "Hong Kong", "Vietnam"] and len(names) == 15
+    assert not {"Asia", "European Union", "ASEAN", "APEC", "RCEP members", "Belt and Road countries"} & set(names)
+    assert "243 partners ranked: countries and territories" in answer.text
+    # the file's own numbers: 美国 tt_month 3,811,… ×10,000 yuan, of a world total of 465,905,405.0177 ×10,000
+    us = next(f for f in answer.figures if f.partner == "USA" and f.indicator == "total_trade")
+    world = next(f for f in answer.figures if f.partner == "WLD" and f.indicator == "total_trade")
+    assert (us.unit, world.value) == ("CNY", 465905405.0177 * 10_000)
+    listed = [f for f in answer.figures if f.indicator == "total_trade" and f.partner != "WLD"]
+    rest = next(f for f in answer.figures if f.indicator == "total_trade_rest_of_world")
+    assert sum(f.value for f in listed) + rest.value == pytest.approx(world.value)
 
 
 def test_the_latest_ranking_is_the_newest_partner_table(store):
     answer = ask(store, "who are chinas biggest trading partners", TODAY)
-    assert answer.ok and str(answer.query.period) == "2025-01..2025-11"
-    assert answer.lines[0].name == "1. ASEAN" and answer.lines[0].value.startswith("$952.8 bn (+7.7% y/y)")
+    assert answer.ok and str(answer.query.period) == "2026-07"  # the bulletin's, in yuan
+    assert answer.lines[0].name == "1. United States" and answer.lines[0].value.startswith("CNY 381.2 bn")
+    dollars = ask(store, "who are chinas biggest trading partners in dollars", TODAY)
+    assert dollars.ok and str(dollars.query.period) == "2025-01..2025-11"
+    assert dollars.lines[0].name == "1. ASEAN" and dollars.lines[0].value.startswith("$952.8 bn (+7.7% y/y)")
 
 
 def test_two_reporters_side_by_side(store):

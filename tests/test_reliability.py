@@ -96,37 +96,43 @@ async def followup_of(fake, interaction, timeout: float = 30):
 
 # (command, options, country named in the title, expected title, first field as "name: value" or None)
 LOAD = [
-    ("surplus", {"country": "china"}, "China", "China — trade surplus, Jan–Feb 2026: $213.6 bn (+26.2% y/y, computed)", None),
+    ("surplus", {"country": "china"}, "China", "China — trade surplus, July 2026: CNY 766.0 bn (computed; +8.6% y/y, computed)", None),
     ("surplus", {"country": "china", "period": "2025-11"}, "China",
      "China — trade surplus, November 2025: $111.7 bn (+14.6% y/y, computed)", None),
     ("surplus", {"country": "us"}, "United States", "United States — trade deficit, Jan–Nov 2025: $1.13 tn", None),
     ("surplus", {"country": "us", "partner": "china"}, "United States",
-     "United States — trade deficit with China, Jan–Nov 2025: $189.4 bn", None),
-    ("surplus", {"country": "china", "partner": "japan"}, "China", "China — trade deficit with Japan, Jan–Nov 2025: $4.3 bn (computed)", None),
-    ("surplus", {"country": "prc", "partner": "asean"}, "China", "China — trade surplus with ASEAN, Jan–Nov 2025: $245.2 bn (computed)", None),
-    ("exports", {"country": "china"}, "China", "China — exports, Jan–Feb 2026: $656.5 bn (+21.8% y/y)", None),
+     "United States — trade deficit with China, April 2026: $10.4 bn (−39.7% y/y, computed)", None),
+    ("surplus", {"country": "china", "partner": "japan"}, "China",
+     "China — trade deficit with Japan, July 2026: CNY 34.7 bn (computed; +98.3% y/y, computed)", None),
+    ("surplus", {"country": "prc", "partner": "asean"}, "China",
+     "China — trade surplus with ASEAN, July 2026: CNY 224.0 bn (computed; +34.4% y/y, computed)", None),
+    ("exports", {"country": "china"}, "China", "China — exports, July 2026: CNY 2.71 tn (+17.5% y/y, computed)", None),
     ("exports", {"country": "china", "partner": "us", "period": "2025-11"}, "China",
      "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)", None),
     ("exports", {"country": "us", "partner": "vietnam"}, "United States", "United States — exports to Vietnam, Jan–Nov 2025: $15.5 bn", None),
     ("exports", {"country": "united states", "partner": "germany"}, "United States",
-     "United States — exports to Germany, Jan–Nov 2025: $75.9 bn", None),
-    ("exports", {"country": "chnia", "partner": "eu"}, "China", "China — exports to European Union, Jan–Nov 2025: $508.0 bn", None),
+     "United States — exports to Germany, April 2026: $8.1 bn (+11.2% y/y, computed)", None),
+    ("exports", {"country": "chnia", "partner": "eu"}, "China",
+     "China — exports to European Union, July 2026: CNY 396.0 bn (+10.7% y/y, computed)", None),
     ("imports", {"country": "china", "period": "2024-06"}, "China", "China — imports, June 2024: $208.8 bn (−2.3% y/y)", None),
-    ("imports", {"country": "us", "partner": "japan"}, "United States", "United States — imports from Japan, Jan–Nov 2025: $133.8 bn", None),
-    ("imports", {"country": "china", "partner": "asean"}, "China", "China — imports from ASEAN, Jan–Nov 2025: $353.8 bn", None),
-    ("imports", {"country": "us", "partner": "china"}, "United States", "United States — imports from China, Jan–Nov 2025: $287.3 bn", None),
+    ("imports", {"country": "us", "partner": "japan"}, "United States",
+     "United States — imports from Japan, April 2026: $12.9 bn (−4.5% y/y, computed)", None),
+    ("imports", {"country": "china", "partner": "asean"}, "China",
+     "China — imports from ASEAN, July 2026: CNY 291.1 bn (+29.2% y/y, computed)", None),
+    ("imports", {"country": "us", "partner": "china"}, "United States",
+     "United States — imports from China, April 2026: $19.8 bn (−21.9% y/y, computed)", None),
     ("imports", {"country": "china", "period": "2025"}, "China", "China — imports, 2025: $2.58 tn (−0.4% y/y, computed)", None),
     ("partners", {"country": "china", "indicator": "exports", "period": "2025-11"}, "China",
      "China — top partners by exports, November 2025", "1. United States: $33.8 bn (−28.6% y/y) · 10.2% of the total (computed)"),
     ("partners", {"country": "us"}, "United States", "United States — top partners by total trade, Jan–Nov 2025",
      "1. Mexico: $802.3 bn · 15.6% of the total (computed)"),
-    ("partners", {"country": "china", "indicator": "imports"}, "China", "China — top partners by imports, Jan–Nov 2025",
-     "1. ASEAN: $353.8 bn · 15.1% of the total (computed)"),
+    ("partners", {"country": "china", "indicator": "imports"}, "China", "China — top partners by imports, July 2026",
+     "1. South Korea: CNY 211.5 bn (+87.8% y/y, computed) · 10.9% of the total (computed)"),
     ("partners", {"country": "us", "indicator": "balance"}, "United States", "United States — top partners by trade balance, Jan–Nov 2025",
      "1. China: deficit $189.4 bn"),
 ]
 LOAD_COUNT = 200
-FIGURE = re.compile(r"\$\d[\d,.]* (?:bn|tn|mn)")
+FIGURE = re.compile(r"(?:\$|CNY )\d[\d,.]* (?:bn|tn|mn)")
 
 
 def test_200_commands_at_once_get_200_correct_replies_none_lost_or_duplicated(db_path):
@@ -218,7 +224,7 @@ def test_after_the_gateway_drops_mid_session_the_bot_comes_back_and_answers(db_p
     (during, after, counts, resumed, identified, connections), errors = play(db_path, body)
     assert not errors
     assert data_of(during)["embeds"][0]["title"] == "China — exports to United States, November 2025: $33.8 bn (−28.6% y/y)"
-    assert data_of(after)["embeds"][0]["title"] == "United States — imports from Japan, Jan–Nov 2025: $133.8 bn"
+    assert data_of(after)["embeds"][0]["title"] == "United States — imports from Japan, April 2026: $12.9 bn (−4.5% y/y, computed)"
     assert counts == [1, 1, 1]  # every command answered exactly once
     assert connections == 2
     assert (resumed, identified) == ((1, 1) if resumes else (0, 2))

@@ -12,11 +12,23 @@ from datetime import date
 
 from tradebot import __version__, countries, formatting, releases, sources
 from tradebot.errors import NoData, NotAvailable, TradebotError
-from tradebot.figures import Figure, FigureBook, derived, latest_period, percent_change, previous_period, share, year_to_date
+from tradebot.figures import (
+    Figure,
+    FigureBook,
+    derived,
+    latest_in_any,
+    latest_period,
+    percent_change,
+    previous_period,
+    released_words,
+    share,
+    year_to_date,
+)
 from tradebot.periods import Month, Period, PeriodSpec, today_utc
 from tradebot.query import FIGURE_INTENTS, Query
 from tradebot.questions import parse
 from tradebot.store import Store
+from tradebot.vocabulary import currency_words, growth_basis
 
 FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports", "total_trade": "total trade"}
 # The other two flows shown under each headline, in order.
@@ -43,8 +55,6 @@ MIRROR_NOTE = (
 NOT_STORED = "not in the store"
 COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
 JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
-YUAN_ONLY_NOTE = "The store has this only in yuan: amounts are in CNY (yuan) and growth is measured in yuan."
-YUAN_NOTE = "Amounts in CNY (yuan), as asked; growth is measured in yuan."
 
 
 @dataclass(frozen=True)
@@ -167,7 +177,9 @@ class _Shown:
             marks.append(f"revised from {earlier}")
         if growth is not None:
             self.add(growth)
-            marks.append(f"{formatting.percent(growth.value)} y/y" + (", computed" if growth.derived else ""))
+            basis = growth_basis(growth.unit)
+            marks.append(f"{formatting.percent(growth.value)} y/y" + (", computed" if growth.derived else "")
+                         + (f", measured in {currency_words(basis)}" if basis != figure.unit and figure.is_money else ""))
         return f"{text} ({'; '.join(marks)})" if marks else text
 
 
@@ -179,22 +191,14 @@ def _answer(store: Store, query: Query) -> Answer:
     if not store.has_reporter(reporter.code):
         raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {_some_reporters(store)}.")
 
-    notes: list[str] = []
-    located = None
-    # dollars first; yuan only when asked for, or when nothing in dollars answers the question
-    for currency in [query.currency] if query.currency else ["USD", "CNY"]:
-        located = _locate(store, query, currency)
-        if located:
-            if currency != "USD":
-                notes.append(YUAN_ONLY_NOTE if not query.currency else YUAN_NOTE)
-            break
+    located, notes = _locate_any(store, query)
     if located is None:
-        latest = latest_period(store, reporter.code, partner.code, indicator, query.currency or "USD")
+        latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
         if latest is None:
             raise NoData(f"The store has no figures for {what}.")
         if query.period.kind != "fixed":
-            raise NoData(f"No figure for {what} in {latest[0].label}.")
-        raise NoData(f"No figure for {what} in {query.period.period.label}; the latest is {latest[0].label}.")
+            raise NoData(f"No figure for {what} in {latest[1].label}.")
+        raise NoData(f"No figure for {what} in {query.period.period.label}; the latest is {latest[1].label}.")
     period, book, headline, period_notes = located
     notes = period_notes + notes
 
@@ -276,35 +280,35 @@ def _next_release(figure: Figure) -> releases.NextRelease | None:
 
 def _partners(store: Store, query: Query) -> Answer:
     """The reporter's partners ranked by one flow for one period, each with its share of the
-    world total and its growth. Groups are ranked beside the countries outside them, never
-    with their own members, and the rest of the world closes the list so shares add to 100%."""
+    world total and its growth; the largest `RANKING_SHOWN` are listed and the rest of the
+    world closes the list, so shares add to 100%. Groups and a table's remainders are never
+    ranked beside countries (see `_rankable`). A fixed period is ranked in the first currency
+    that has it, `latest` in the currency with the newest period (dollars on a tie)."""
     reporter = countries.by_code(query.reporter)
     flow = query.other or "total_trade"
-    currency = query.currency or "USD"
     codes = [code for code in store.partners(reporter.code) if code != "WLD"]
-    if query.period.kind == "fixed":
-        candidates = [query.period.period]
-    else:
-        # partner figures usually come with the world total's newest period: try it before
-        # surveying every partner's periods (hundreds of lookups at IMF scale)
-        world_latest = latest_period(store, reporter.code, "WLD", flow, currency)
-        candidates = itertools.chain([world_latest[0]] if world_latest else [], _ranking_periods(store, reporter.code, codes, flow))
-    period, values, books = None, {}, {}
-    for candidate in candidates:  # newest first; figures in another currency do not count
-        # the period and a year before it (for growth), a handful of rows per partner
-        books = FigureBook.load_ends(store, reporter.code, codes, [candidate, candidate.shift_years(-1)], currency,
-                                     _RANKING_INDICATORS[flow])
-        values = {code: figure for code, book in books.items() if (figure := book.value(flow, candidate)) is not None}
-        if values:
-            period = candidate
-            break
-    if period is None:
+    found = None
+    currencies = _currencies(store, query)
+    world_latest = {currency: latest_period(store, reporter.code, "WLD", flow, currency) for currency in currencies}
+    if query.period.kind != "fixed":  # the currency whose world total is newest first: the others can rarely beat it
+        # (a stable sort: dollars stay first on a tie)
+        currencies.sort(key=lambda currency: world_latest[currency][0].end if world_latest[currency] else Month(1, 1), reverse=True)
+    for currency in currencies:
+        newest_world = world_latest[currency][0] if world_latest[currency] else None
+        if found and (query.period.kind == "fixed" or (newest_world is not None and newest_world.end <= found[0].end)):
+            break  # a fixed period takes the first currency that has it; an older world total cannot be newer
+        ranking = _ranking_in(store, query, reporter.code, codes, flow, currency, newest_world)
+        if ranking and (found is None or (ranking[0].end, -ranking[0].months) > (found[0].end, -found[0].months)):
+            found = (*ranking, currency)
+    if found is None:
         where = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
         raise NoData(f"The store has no partner figures for {_possessive(reporter.name)} {FLOW_NAMES[flow]}{where}.")
-    # a member of a group that is itself listed is left out: its trade is inside the group's
-    listed_groups = [code for code in values if code in countries.GROUP_MEMBERS]
-    inside = set().union(*(countries.GROUP_MEMBERS[group] for group in listed_groups)) if listed_groups else set()
-    ranked = sorted((code for code in values if code not in inside), key=lambda code: abs(values[code].value), reverse=True)
+    period, values, books, currency = found
+    listed_groups, inside = _rankable(values)
+    rankable = [code for code in values
+                if code in listed_groups or (code not in inside and not countries.by_code(code).is_group)]
+    everyone = sorted(rankable, key=lambda code: abs(values[code].value), reverse=True)
+    ranked = everyone[:RANKING_SHOWN]
     world = FigureBook.load(store, reporter.code, "WLD", period, currency).value(flow, period)
     shown = _Shown()
     lines = []
@@ -322,16 +326,65 @@ def _partners(store: Store, query: Query) -> Answer:
                        "world − the partners listed")
         rest_share = share(rest, world, f"{flow}_rest_share")
         shown.add(world)
-        lines.append(Line("Everyone else", f"{shown.money(rest)} · {shown.add(rest_share).value:.1f}% (computed)"))
+        others = f"Everyone else ({len(everyone) - len(ranked)} more partners and the unallocated)" if len(everyone) > len(ranked) \
+            else "Everyone else"
+        lines.append(Line(others, f"{shown.money(rest)} · {shown.add(rest_share).value:.1f}% (computed)"))
         lines.append(Line("World total", formatting.money(world.value, world.unit)))
     lists = ("groups (" + ", ".join(countries.by_code(g).name for g in listed_groups) + ") and the countries outside them"
-             if listed_groups else "countries")
-    notes.append(f"The ranking lists {lists}; a group's members are counted only inside the group.")
+             if listed_groups else "countries and territories")
+    notes.append(f"{len(everyone)} partners ranked: {lists}; continents and groupings are not ranked beside their members"
+                 + (", and a group's members count only inside the group." if listed_groups else "."))
+    if currency != "USD":
+        notes.append(f"Amounts in {currency} ({currency_words(currency)}), the currency of the newest partner figures; "
+                     "tradebot never converts with a rate it does not hold.")
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
     title = f"{reporter.name} — top partners by {FLOW_NAMES[flow]}, {period.label}"
     return Answer(query=replace(query, period=PeriodSpec("fixed", period), other=flow), title=title, lines=lines, notes=notes,
                   footer=_footer(values[ranked[0]], shown.figures), figures=shown.figures)
+
+
+RANKING_SHOWN = 15  # partners listed by name; an embed holds 25 fields
+
+
+def _ranking_in(store: Store, query: Query, reporter: str, codes: list[str], flow: str, currency: str,
+                world_latest: Period | None) -> tuple[Period, dict[str, Figure], dict[str, FigureBook]] | None:
+    """The period to rank in `currency` (the asked one, else the newest with partner figures),
+    each partner's figure for it and their books."""
+    if query.period.kind == "fixed":
+        candidates = [query.period.period]
+    else:
+        # partner figures usually come with the world total's newest period: try it before
+        # surveying every partner's periods (hundreds of lookups at IMF scale)
+        candidates = itertools.chain([world_latest] if world_latest else [], _ranking_periods(store, reporter, codes, flow, currency))
+    for candidate in candidates:  # newest first
+        if not store.has_month(reporter, currency, str(candidate.end)):
+            continue  # nothing at all ends then in this currency: no need to look partner by partner
+        # the period and a year before it (for growth), a handful of rows per partner: the flow
+        # itself first, and what it can be derived from only for the partners that lack it
+        ends = [candidate, candidate.shift_years(-1)]
+        books = FigureBook.load_ends(store, reporter, codes, ends, currency, (flow, f"{flow}_yoy"))
+        values = {code: figure for code, book in books.items() if (figure := book.value(flow, candidate)) is not None}
+        lacking = [code for code in codes if code not in values] if flow in ("balance", "total_trade") else []
+        if lacking:
+            books |= FigureBook.load_ends(store, reporter, lacking, ends, currency, _RANKING_INDICATORS[flow])
+            values |= {code: figure for code in lacking if (figure := books[code].value(flow, candidate)) is not None}
+        if values:
+            return candidate, values, books
+    return None
+
+
+def _rankable(values: dict[str, Figure]) -> tuple[list[str], set[str]]:
+    """Which groups a ranking lists, and the members it leaves out for them. A table that
+    lists most of a group's members (China Customs' bulletin lists every EU member) ranks the
+    members; a headline table that gives the EU but few of its members ranks the EU, and the
+    members it does give are counted inside it. Never both in one sum."""
+    listed, inside = [], set()
+    for group, members in countries.GROUP_MEMBERS.items():
+        if group in values and sum(member in values for member in members) < len(members) / 2:
+            listed.append(group)
+            inside |= members
+    return listed, inside
 
 
 # what a ranking by each flow reads: the flow, the flows it may be derived from, their growth
@@ -342,14 +395,15 @@ _RANKING_INDICATORS = {
 }
 
 
-def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str) -> Iterator[Period]:
+def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str, currency: str) -> Iterator[Period]:
     """Periods partner figures exist for (a partner table, usually), newest first, those that
     at least three partners share (or all of them, when fewer) before the rest. A generator:
     the survey runs only if a caller gets this far."""
     needed = [flow] if flow not in ("balance", "total_trade") else [flow, "exports", "imports"]
     counts: dict[Period, int] = {}
     for code in partners:
-        seen = {Period.parse(f"{start}..{end}") for name in needed for start, end in store.recent_periods(reporter, code, name)}
+        seen = {Period.parse(f"{start}..{end}") for name in needed
+                for start, end in store.recent_periods(reporter, code, name, unit=currency)}
         for period in seen:
             counts[period] = counts.get(period, 0) + 1
     enough = min(3, max(counts.values(), default=0))
@@ -361,20 +415,26 @@ def _compare(store: Store, query: Query) -> Answer:
     if not query.other:
         raise NoData("Compare with what? Name a second country or a period, for example “compare china and the us”.")
     indicator = query.indicator or "balance"
-    currency = query.currency or "USD"
     reporter = countries.by_code(query.reporter)
     partner = countries.by_code(query.partner)
     if re.fullmatch(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?", query.other):
         sides = [(reporter, None), (reporter, Period.parse(query.other))]
     else:
         sides = [(reporter, None), (countries.by_code(query.other), None)]
-    first = _locate(store, replace(query, intent=indicator, reporter=sides[0][0].code), currency)
+    # both sides in one currency: the first (dollars first) in which both have the figure
+    first = other = None
+    for currency in _currencies(store, query):
+        first = _locate(store, replace(query, intent=indicator, reporter=sides[0][0].code), currency)
+        if first is None:
+            continue
+        period = first[0]
+        other_period = sides[1][1] or period
+        other_book = FigureBook.load(store, sides[1][0].code, partner.code, other_period, currency)
+        other = other_book.value(indicator, other_period)
+        if other is not None:
+            break
     if first is None:
         raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {reporter.name}" + _partner_words(indicator, partner) + ".")
-    period = first[0]
-    other_period = sides[1][1] or period
-    other_book = FigureBook.load(store, sides[1][0].code, partner.code, other_period, currency)
-    other = other_book.value(indicator, other_period)
     if other is None:
         raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {sides[1][0].name} in {other_period.label} to compare with.")
     mine = first[2]
@@ -435,13 +495,54 @@ def _release(store: Store, query: Query, today: date) -> Answer:
         if asked is None or headline.period.end >= asked.end:
             what = headline.period.label if asked is None else asked.label
             lines.append(Line(name, f"yes: {what} is out (newest in the store: {headline.period.label}, "
-                                    f"released {formatting.release_date(headline.published)})"))
+                                    f"{formatting.released(headline.published, headline.note)})"))
             continue
         upcoming = _next_release(headline)
         due = f"; the next release is usually {_date_window(upcoming.earliest, upcoming.latest)}" if upcoming else ""
         lines.append(Line(name, f"not in the store yet: the newest is {headline.period.label}{due}"))
     title = f"Is {asked.label if asked else 'the latest month'} out?"
     return Answer(query=query, title=title, lines=lines, footer="From the figures in tradebot's store and each source's usual release pattern")
+
+
+def _currencies(store: Store, query: Query) -> list[str]:
+    """Where to look: the currency asked for, else every currency the reporter publishes in, dollars first."""
+    return [query.currency] if query.currency else store.currencies(query.reporter) or ["USD"]
+
+
+def _locate_any(store: Store, query: Query) -> tuple[tuple[Period, FigureBook, Figure, list[str]] | None, list[str]]:
+    """`_locate` over the currencies the figures exist in, and a note on the currency chosen.
+
+    A fixed period is answered in the first currency that has it (dollars first). `latest`
+    and `ytd` mean the newest period in any currency: when that is in yuan and an older
+    dollar figure exists, the answer is the newest, and the note says where the dollar one is."""
+    found = []
+    for currency in _currencies(store, query):
+        located = _locate(store, query, currency)
+        if located:
+            found.append((currency, located))
+            if query.period.kind == "fixed":
+                break
+    if not found:
+        return None, []
+    currency, located = found[0]
+    for other, candidate in found[1:]:
+        if (candidate[0].end, -candidate[0].months) > (located[0].end, -located[0].months):
+            currency, located = other, candidate
+    if currency == "USD":
+        return located, []
+    words = currency_words(currency)
+    if query.currency:
+        return located, [f"Amounts in {currency} ({words}), as asked; growth is measured in {words} unless it says otherwise."]
+    dollars = next((candidate[0] for other, candidate in found if other == "USD"), None)
+    if dollars:
+        return located, [f"Amounts in {currency} ({words}): the newest figure the store has is in {words}; "
+                         f"the latest in US dollars is for {dollars.label} (add “in dollars”)."]
+    in_dollars = latest_period(store, query.reporter, query.partner, query.intent, "USD") if query.intent in FLOW_NAMES else None
+    if in_dollars:
+        return located, [f"Amounts in {currency} ({words}): the store has no figure in US dollars for {located[0].label} "
+                         f"(the latest in dollars is for {in_dollars[0].label}); tradebot never converts with a rate it does not hold."]
+    return located, [f"The store has this only in {words}: amounts are in {currency} and growth is measured in {words} "
+                     "unless it says otherwise; tradebot never converts with a rate it does not hold."]
 
 
 def _locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBook, Figure, list[str]] | None:
@@ -474,11 +575,12 @@ def _locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBo
 
 
 def _headline_of(store: Store, reporter: str) -> Figure | None:
-    """A reporter's newest world balance (else exports): what "latest" means for it."""
+    """A reporter's newest world balance (else exports), in whichever currency is newest: what
+    "latest" means for it."""
     for indicator in ("balance", "exports", "imports"):
-        found = latest_period(store, reporter, "WLD", indicator)
+        found = latest_in_any(store, reporter, "WLD", indicator, store.currencies(reporter) or ["USD"])
         if found:
-            return found[1].value(indicator, found[0])
+            return found[2].value(indicator, found[1])
     return None
 
 
@@ -486,12 +588,11 @@ def _about(store: Store, query: Query) -> Answer:
     """Sources and coverage: per reporter and source, how many figures, the newest period and release."""
     lines = []
     coverage = store.coverage()
-    for reporter in dict.fromkeys(row["reporter"] for row in coverage):
-        headline = _headline_of(store, reporter)
-        newest = f"newest {headline.period.label}" if headline else "no world totals"
-        for row in (row for row in coverage if row["reporter"] == reporter):
-            released = formatting.release_date(row["last_published"])
-            lines.append(Line(countries.by_code(reporter).name, f"{row['source']}: {row['figures']:,} figures, {newest}, last release {released}"))
+    for row in coverage:
+        released = formatting.release_date(row["last_published"])
+        newest = Period.month(Month.parse(row["last_month"])).label
+        lines.append(Line(countries.by_code(row["reporter"]).name,
+                          f"{row['source']}: {row['figures']:,} figures, to {newest}, last release {released}"))
     retrieved = max((row["last_retrieved"] or "" for row in coverage), default="")
     return Answer(
         query=query,
@@ -516,7 +617,7 @@ def _calendar(store: Store, query: Query, today: date) -> Answer:
             if query.reporter:
                 raise NoData(f"The store has no world totals for {name}, so there is no release to expect.")
             continue
-        text = f"latest {headline.period.label} ({headline.source}, released {formatting.release_date(headline.published)})"
+        text = f"latest {headline.period.label} ({headline.source}, {formatting.released(headline.published, headline.note)})"
         upcoming = _next_release(headline)
         if upcoming:
             patterns[headline.source] = upcoming.pattern.described
@@ -548,7 +649,7 @@ def _missing_words(months: list[Month]) -> str:
 def _footer(headline: Figure, figures: list[Figure]) -> str:
     sources = list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
     growth = [figure for figure in figures if not figure.is_money]
-    parts = [f"Source: {', '.join(sources)}", f"released {formatting.release_date(headline.published)}"]
+    parts = [f"Source: {', '.join(sources)}", released_words(headline, figures)]
     if growth:
         parts.append("some growth rates computed" if any(g.derived for g in growth) else "growth rates as published")
     return " · ".join(parts)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
 from tradebot.errors import BadPeriod, NoData, NotAvailable, NotUnderstood, echo
-from tradebot.figures import Figure, FigureBook, latest_period
+from tradebot.figures import Figure, FigureBook, latest_period, released_words
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
@@ -172,9 +172,10 @@ def series(
         after = f"; the latest is {latest[0].label}" if latest else ""
         raise NoData(f"No monthly figures for {what} in {window.label}{after}.")
     sources = tuple(dict.fromkeys(part for figure in shown for part in figure.source.split("; ")))
-    released = max(figure.published for figure in shown)
+    newest = max(shown, key=lambda figure: figure.published)
+    released = newest.published
     notes = _notes(drawn, names)
-    caption = " · ".join([f"Source: {', '.join(sources)}", f"released {formatting.release_date(released)}", *notes])
+    caption = " · ".join([f"Source: {', '.join(sources)}", released_words(newest, shown), *notes])
     return ChartData(
         reporter=reporter, partner=partner, indicators=names, currency=currency, window=Period(first, last),
         series={name: tuple(points) for name, points in drawn.items()}, sources=sources, released=released,
@@ -192,7 +193,7 @@ def for_query(store: Store, query: Query, indicator: str | None = None, months: 
     indicator = indicator or _query_indicator(query) or DEFAULT_INDICATOR
     if indicator not in PLOTTED:
         raise NotUnderstood(f"indicator is one of {', '.join(INDICATOR_CHOICES)}; not “{echo(indicator)}”.")
-    currency = query.currency or "USD"
+    currency = query.currency or newest_currency(store, query.reporter, query.partner, PLOTTED[indicator])
     end = None
     asked = query.period.period if query.period.kind == "fixed" else None
     if asked is not None:
@@ -207,13 +208,24 @@ def _query_indicator(query: Query) -> str | None:
     return query.indicator if query.indicator in PLOTTED else None
 
 
+def newest_currency(store: Store, reporter: str, partner: str, indicators: Sequence[str]) -> str:
+    """The currency whose monthly series reaches the newest month (dollars on a tie), as
+    answers choose: the bulletin's yuan months run past the dollar headlines."""
+    best, best_month = "USD", None
+    for currency in store.currencies(reporter):
+        month = newest_month(store, reporter, partner, indicators, currency)
+        if month is not None and (best_month is None or month > best_month):
+            best, best_month = currency, month
+    return best
+
+
 def newest_month(store: Store, reporter: str, partner: str, indicators: Sequence[str], currency: str = "USD") -> Month | None:
     """The newest month any of `indicators` has a monthly (or China's Jan–Feb) figure for,
     published or derived. Walks the stored end months newest first, merged over the
     indicators a value can come from, loading one end month's rows at a time."""
     needed = _needed(indicators)
     ends = (Month.parse(end) for end, _ in itertools.groupby(
-        heapq.merge(*(_periods_newest_first(store, reporter, partner, name) for name in needed),
+        heapq.merge(*(_periods_newest_first(store, reporter, partner, name, currency) for name in needed),
                     key=lambda row: row[1], reverse=True),
         key=lambda row: row[1]))
     for end in itertools.islice(ends, MAX_ENDS_SEARCHED):
@@ -226,10 +238,11 @@ def newest_month(store: Store, reporter: str, partner: str, indicators: Sequence
     return None
 
 
-def _periods_newest_first(store: Store, reporter: str, partner: str, indicator: str, page: int = 32) -> Iterator[tuple[str, str]]:
+def _periods_newest_first(store: Store, reporter: str, partner: str, indicator: str, currency: str,
+                          page: int = 32) -> Iterator[tuple[str, str]]:
     offset = 0
     while True:
-        rows = store.recent_periods(reporter, partner, indicator, limit=page, offset=offset)
+        rows = store.recent_periods(reporter, partner, indicator, limit=page, offset=offset, unit=currency)
         yield from ((start, end) for start, end in rows)
         if len(rows) < page:
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,7 +40,7 @@ GROUPS = {
     # continents and trade groupings as China Customs' tables list them
     "ASIA": Country("ASIA", "Asia"),
     "AFRICA": Country("AFRICA", "Africa"),
-    "EUROPE": Country("EUROPE", "Europe (the continent)"),
+    "EUROPE_CONT": Country("EUROPE_CONT", "Europe (the continent)"),
     "LATAM": Country("LATAM", "Latin America"),
     "NAMERICA": Country("NAMERICA", "North America"),
     "OCEANIA": Country("OCEANIA", "Oceania"),
@@ -103,7 +103,7 @@ CHINESE_NAMES = {
     "总值": "WLD", "东南亚国家联盟": "ASEAN", "欧洲联盟": "EU27", "亚太经济合作组织": "APEC",
     "区域全面经济伙伴关系协定": "RCEP", "区域全面经济伙伴关系协定(RCEP)成员国": "RCEP",
     "共建“一带一路”国家": "BRI", "共建“一带一路”国家和地区": "BRI",
-    "亚洲": "ASIA", "非洲": "AFRICA", "欧洲": "EUROPE", "拉丁美洲": "LATAM", "北美洲": "NAMERICA", "大洋洲": "OCEANIA",
+    "亚洲": "ASIA", "非洲": "AFRICA", "欧洲": "EUROPE_CONT", "拉丁美洲": "LATAM", "北美洲": "NAMERICA", "大洋洲": "OCEANIA",
     "亚洲其他国家(地区)": "ASIA_OTHER", "非洲其他国家(地区)": "AFRICA_OTHER", "欧洲其他国家(地区)": "EUROPE_OTHER",
     "拉丁美洲其他国家(地区)": "LATAM_OTHER", "北美洲其他国家(地区)": "NAMERICA_OTHER", "大洋洲其他国家(地区)": "OCEANIA_OTHER",
     "国家(地区)不明": "UNKNOWN",
@@ -187,7 +187,7 @@ def _index() -> _Index:
         codes[entry.alpha_3.lower()] = entry.alpha_3
     for group in (*GROUPS.values(), *PLACES.values()):
         names[normalise(group.name)] = group.code
-        codes[group.code.lower()] = group.code
+        codes[normalise(group.code)] = group.code  # EUROPE_CONT is typed "europe_cont" or "europe cont"
     names.update(ALIASES)
     choices = sorted(((c.name, c.code) for c in by_code.values() if c.code not in RESIDUALS), key=lambda item: item[0])
     return _Index(by_code, names, codes, choices)
@@ -263,19 +263,22 @@ def unknown(text: str, suggestions: list[Country]) -> UnknownCountry:
     return UnknownCountry(f"I don't know a country called “{shown}”; try a name such as china, us or eu.")
 
 
-def autocomplete(text: str, limit: int = 25, prefer: Collection[str] = ()) -> list[Country]:
+def autocomplete(text: str, limit: int = 25, prefer: Mapping[str, int] | Collection[str] = ()) -> list[Country]:
     """Best-first choices for a partly typed name or code.
 
     Tiers: exact name, alias or code; display name starting with the text; any name or alias
     starting with it; a word of a name starting with it; then fuzzy matches. Within a tier the
-    countries in `prefer` (those with data) come first, then alphabetical order. Empty input
-    lists the preferred countries and groups, then the rest alphabetically."""
+    countries in `prefer` (those with data) come first — a mapping ranks them, lowest first
+    (reporters before countries that are only partners) — then alphabetical order. Empty input
+    lists the groups and the preferred countries, then the rest alphabetically."""
+    rank = prefer if isinstance(prefer, Mapping) else dict.fromkeys(prefer, 0)
+    unpreferred = max(rank.values(), default=0) + 1
     key = normalise(text)
     index = _index()
     if not key:
         groups_first = {code: position for position, code in enumerate(GROUPS)}
         offered = (c for c in index.by_code.values() if c.code not in RESIDUALS)
-        ranked = sorted(offered, key=lambda c: (groups_first.get(c.code, len(GROUPS)), c.code not in prefer, c.name))
+        ranked = sorted(offered, key=lambda c: (groups_first.get(c.code, len(GROUPS)), rank.get(c.code, unpreferred), c.name))
         return ranked[:limit]
     tiers: dict[str, int] = {}
     exact = index.names.get(key) or index.codes.get(key)
@@ -292,5 +295,5 @@ def autocomplete(text: str, limit: int = 25, prefer: Collection[str] = ()) -> li
     if len(tiers) < limit:
         for country, _score in fuzzy_matches(key, limit=limit, cutoff=50):
             tiers.setdefault(country.code, 4)
-    ranked = sorted(tiers, key=lambda code: (tiers[code], code not in prefer, index.by_code[code].name))
+    ranked = sorted(tiers, key=lambda code: (tiers[code], rank.get(code, unpreferred), index.by_code[code].name))
     return [index.by_code[code] for code in ranked[:limit]]

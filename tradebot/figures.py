@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from tradebot import sources
+from tradebot import formatting, sources
 from tradebot.periods import Month, Period
 from tradebot.store import Store
 from tradebot.vocabulary import DOLLAR_GROWTH, INDICATORS, growth_unit, is_currency
@@ -61,6 +61,8 @@ def derived(indicator: str, parts: list[Figure], value: float, how: str, period:
         period=period or Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
         value=value, unit=unit or first.unit, source="; ".join(dict.fromkeys(part.source for part in parts)),
         published=max(part.published for part in parts), derived=True, how=how,
+        # what the parts all say of themselves (such as "release month assumed") holds for the result
+        note=first.note if all(part.note == first.note for part in parts) else "",
     )
 
 
@@ -257,7 +259,7 @@ def latest_period(
         candidates = {
             Period(Month.parse(start), Month.parse(end))
             for name in needed
-            for start, end in store.recent_periods(reporter, partner, name, limit=page, offset=offset)
+            for start, end in store.recent_periods(reporter, partner, name, limit=page, offset=offset, unit=currency)
         } - tried
         if not candidates:
             return None
@@ -267,3 +269,22 @@ def latest_period(
                 return period, book
         tried |= candidates
     return None
+
+
+def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
+                  currencies: list[str]) -> tuple[str, Period, FigureBook] | None:
+    """`latest_period` over several currencies: the newest period in any of them (the first
+    currency listed, US dollars, when two end in the same month)."""
+    best = None
+    for currency in currencies:
+        found = latest_period(store, reporter, partner, indicator, currency)
+        if found and (best is None or (found[0].end, -found[0].months) > (best[1].end, -best[1].months)):
+            best = (currency, *found)
+    return best
+
+
+def released_words(headline: Figure, shown: list[Figure]) -> str:
+    """`released December 2025` for an answer's footer, read from the notes of the figures
+    released with the headline (a computed headline has no note of its own)."""
+    notes = " ".join(figure.note for figure in [headline, *shown] if figure.published == headline.published)
+    return formatting.released(headline.published, notes)

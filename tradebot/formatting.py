@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tradebot.periods import NAME_OF_MONTH
+from tradebot.vocabulary import READ_DATE_MARKS, RELEASE_MONTH_ASSUMED
 
 MINUS = "−"  # U+2212: the typographic minus, as wire copy prints it
 CURRENCY_PREFIX = {"USD": "$", "CNY": "CNY "}
@@ -47,3 +48,14 @@ def release_date(published: str) -> str:
         return f"{int(parts[2])} {name}" if len(parts) > 2 else name
     except (ValueError, IndexError):
         return published
+
+
+def released(published: str, note: str = "") -> str:
+    """`released December 2025`, or what the date is when the source states no release date:
+    the month assumed from its release pattern, or the day its table was read."""
+    when = release_date(published)
+    if RELEASE_MONTH_ASSUMED in note:
+        return f"released {when} (month assumed; the source gives no date)"
+    if any(mark in note for mark in READ_DATE_MARKS):
+        return f"as read {when} (the source gives no release date)"
+    return f"released {when}"

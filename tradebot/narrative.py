@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from tradebot import countries, formatting
 from tradebot.answers import JAN_FEB_NOTE
 from tradebot.errors import NoData
-from tradebot.figures import Figure, FigureBook, latest_period, previous_period, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_period, previous_period, released_words, year_to_date
 from tradebot.periods import NAME_OF_MONTH, Month, Period
 from tradebot.store import Store
 from tradebot.vocabulary import INDICATORS
@@ -314,7 +314,7 @@ def _no_data_message(store: Store, reporter: str, period: Period) -> str:
 def _footer(headline: Figure, figures: list[Figure]) -> str:
     """Sources (the headline's first) and the headline's release date."""
     sources = dict.fromkeys(source for figure in [headline, *figures] for source in figure.source.split("; "))
-    parts = [f"Source: {', '.join(sources)}", f"released {formatting.release_date(headline.published)}"]
+    parts = [f"Source: {', '.join(sources)}", released_words(headline, figures)]
     if any(figure.derived for figure in figures):
         parts.append(COMPUTED_FOOTER)
     return " · ".join(parts)

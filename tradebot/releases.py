@@ -8,6 +8,7 @@ without a calendar, two to four months after.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,4 +51,5 @@ def next_release(pattern: ReleasePattern | None, latest: Period) -> NextRelease 
 
 
 def _day(month: Month, day: int) -> date:
-    return date(month.year, month.month, day)
+    """The `day`th of the month, or its last day for a pattern that runs to the 31st."""
+    return date(month.year, month.month, min(day, calendar.monthrange(month.year, month.month)[1]))

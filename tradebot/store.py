@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.periods import Period
+from tradebot.vocabulary import is_currency
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -142,9 +143,21 @@ def _v7_coverage(db: Database) -> None:
     db.execute("INSERT INTO coverage " + _COVERAGE.format(where=""))
 
 
+_REPORTER_MONTHS = "INSERT OR IGNORE INTO reporter_months SELECT DISTINCT reporter, unit, period_end FROM figures {where}"
+
+
+def _v8_reporter_months(db: Database) -> None:
+    """Which units (USD, CNY, JPY …) each reporter's figures come in, and the months they end
+    in, kept by each import: an answer asks which currencies to look in, and a ranking whether
+    a month exists in a currency at all, without scanning the reporter's figures."""
+    db.execute("""CREATE TABLE reporter_months (reporter TEXT NOT NULL, unit TEXT NOT NULL, period_end TEXT NOT NULL,
+                  PRIMARY KEY (reporter, unit, period_end)) WITHOUT ROWID""")
+    db.execute(_REPORTER_MONTHS.format(where=""))
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
-    _v7_coverage,
+    _v7_coverage, _v8_reporter_months,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -308,6 +321,8 @@ class Store:
                     for reporter, source in first_seen:  # each pair the import held: a scan of that reporter's rows
                         self.conn.execute("INSERT OR REPLACE INTO coverage " + _COVERAGE.format(where="WHERE reporter = ? AND source = ?"),
                                           (reporter, source))
+                    for reporter in {reporter for reporter, _source in first_seen}:
+                        self.conn.execute(_REPORTER_MONTHS.format(where="WHERE reporter = ?"), (reporter,))
                 finally:
                     self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
         except sqlite3.IntegrityError as error:
@@ -409,14 +424,25 @@ class Store:
             (reporter, *partners, *indicators, *ends),
         ).fetchall()
 
-    def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8, offset: int = 0) -> list[tuple[str, str]]:
-        """The newest (period_start, period_end) pairs of a series, newest end first."""
+    def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8, offset: int = 0,
+                       unit: str | None = None) -> list[tuple[str, str]]:
+        """The newest (period_start, period_end) pairs of a series (in `unit`, when given), newest end first."""
         return self.conn.execute(
-            """SELECT DISTINCT period_start, period_end FROM figures
-               WHERE reporter = ? AND partner = ? AND indicator = ?
+            f"""SELECT DISTINCT period_start, period_end FROM figures
+               WHERE reporter = ? AND partner = ? AND indicator = ? {"AND unit = ?" if unit else ""}
                ORDER BY period_end DESC, period_start DESC LIMIT ? OFFSET ?""",
-            (reporter, partner, indicator, limit, offset),
+            (reporter, partner, indicator, *([unit] if unit else []), limit, offset),
         ).fetchall()
+
+    def currencies(self, reporter: str) -> list[str]:
+        """The currencies of a reporter's money figures, US dollars first, then alphabetically."""
+        units = [row[0] for row in self.conn.execute("SELECT DISTINCT unit FROM reporter_months WHERE reporter = ?", (reporter,))]
+        return sorted((unit for unit in units if is_currency(unit)), key=lambda unit: (unit != "USD", unit))
+
+    def has_month(self, reporter: str, unit: str, period_end: str) -> bool:
+        """Whether any figure of the reporter in `unit` ends in `period_end` (one seek)."""
+        return self.conn.execute("SELECT 1 FROM reporter_months WHERE reporter = ? AND unit = ? AND period_end = ?",
+                                 (reporter, unit, period_end)).fetchone() is not None
 
     def figure_row(self, reporter: str, partner: str, indicator: str, period_start: str, period_end: str, unit: str,
                    source: str, published: str) -> sqlite3.Row | None:

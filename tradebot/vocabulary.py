@@ -43,7 +43,18 @@ def is_unit(unit: str) -> bool:
     return is_currency(unit) or growth_basis(unit) is not None
 
 
-def currency_name(code: str) -> str:
-    """`CNY` → `yuan renminbi`; the words for a currency in a note."""
+# How a sentence names the currencies in the bundled data; others by their ISO 4217 name.
+CURRENCY_WORDS = {"USD": "US dollars", "CNY": "yuan", "JPY": "yen"}
+
+
+def currency_words(code: str) -> str:
+    """`CNY` → `yuan`, `KRW` → `Won` (pycountry's name): a currency in a sentence."""
+    if code in CURRENCY_WORDS:
+        return CURRENCY_WORDS[code]
     entry = pycountry.currencies.get(alpha_3=code)
     return entry.name if entry else code
+
+
+# Notes a source puts on figures whose `published` is not a release date (see `formatting.released`).
+RELEASE_MONTH_ASSUMED = "release month assumed"
+READ_DATE_MARKS = ("read date:", "access date:")

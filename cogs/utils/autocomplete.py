@@ -12,7 +12,7 @@ MAX_CHOICES = 25  # Discord's limit
 
 
 async def country_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    prefer = getattr(interaction.client, "known_codes", frozenset())
+    prefer = getattr(interaction.client, "known_codes", {})
     return [
         app_commands.Choice(name=country.name[:100], value=country.code)
         for country in countries.autocomplete(current[:100], limit=MAX_CHOICES, prefer=prefer)

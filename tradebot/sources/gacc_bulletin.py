@@ -175,7 +175,7 @@ def _check_month(items: list[_Item]) -> None:
                            f"{len(members)} countries ({sum(parts)})")
 
 
-_CONTINENTS = ("ASIA", "AFRICA", "EUROPE", "LATAM", "NAMERICA", "OCEANIA")
+_CONTINENTS = ("ASIA", "AFRICA", "EUROPE_CONT", "LATAM", "NAMERICA", "OCEANIA")
 
 
 def _continents(items: list[_Item]) -> dict[_Item, list[_Item]]:
