@@ -167,7 +167,19 @@ def test_the_combined_january_february_release_is_summarised_and_says_it_covers_
 
 
 def test_january_alone_is_summarised_as_the_combined_release(store):
+    # the bulletin has January 2026 on its own, in yuan: without it, January lives only inside Jan–Feb
+    with store.conn:
+        store.conn.execute("DELETE FROM figures WHERE period_start = '2026-01' AND unit IN ('CNY', 'percent_cny')")
     assert summarize(store, "CHN", Period.parse("2026-01")).text == summarize(store, "CHN", JAN_FEB_2026).text
+
+
+def test_a_month_only_the_bulletin_has_is_summarised_in_yuan(store):
+    summary = summarize(store, "CHN", Period.parse("2026-07"))
+    assert summary.title == "China, July 2026: trade surplus of CNY 766.0 bn (computed)"
+    assert "above three trillion yuan" in summary.text and "dollars" not in summary.text
+    # partners below 1% of exports are left out, however fast they grew (tiny bases give thousands of percent)
+    assert summary.paragraphs[-1].startswith("By partner, exports to Singapore rose 60.6% (computed)")
+    assert {figure.unit for figure in summary.figures} <= {"CNY", "percent_cny"}
 
 
 def test_a_period_the_store_lacks_raises_no_data_in_one_line(store):
@@ -175,7 +187,7 @@ def test_a_period_the_store_lacks_raises_no_data_in_one_line(store):
         with pytest.raises(NoData) as raised:
             summarize(store, reporter, Period.parse(period))
         assert "\n" not in raised.value.message and Period.parse(period).label in raised.value.message
-    with pytest.raises(NoData, match="the latest is Jan–Feb 2026"):
+    with pytest.raises(NoData, match="the latest is July 2026"):
         summarize(store, "CHN", Period.parse("2027-05"))
 
 

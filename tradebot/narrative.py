@@ -14,19 +14,22 @@ from dataclasses import dataclass, field
 from tradebot import countries, formatting
 from tradebot.answers import JAN_FEB_NOTE
 from tradebot.errors import NoData
-from tradebot.figures import Figure, FigureBook, latest_period, previous_period, released_words, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, released_words, year_to_date
 from tradebot.periods import NAME_OF_MONTH, Month, Period
 from tradebot.store import Store
-from tradebot.vocabulary import INDICATORS
+from tradebot.vocabulary import INDICATORS, currency_words
 
-# Round amounts a year-to-date balance can be said to be "above". In words, not `$1 tn`:
-# every "$" amount in the text is a stored or derived figure, and a threshold is neither.
+# Round amounts a year-to-date balance can be said to be "above", in the figure's currency.
+# In words, not `$1 tn`: every amount in figures in the text is a stored or derived figure, and
+# a threshold is neither.
 THRESHOLDS = (
-    (3e12, "three trillion dollars"), (2e12, "two trillion dollars"), (1e12, "one trillion dollars"),
-    (5e11, "half a trillion dollars"), (1e11, "one hundred billion dollars"), (5e10, "fifty billion dollars"),
-    (1e10, "ten billion dollars"), (5e9, "five billion dollars"), (1e9, "one billion dollars"),
-    (5e8, "half a billion dollars"), (1e8, "one hundred million dollars"),
+    (3e12, "three trillion"), (2e12, "two trillion"), (1e12, "one trillion"), (5e11, "half a trillion"),
+    (1e11, "one hundred billion"), (5e10, "fifty billion"), (1e10, "ten billion"), (5e9, "five billion"),
+    (1e9, "one billion"), (5e8, "half a billion"), (1e8, "one hundred million"),
 )
+# A partner's move is news when it buys at least this share of the reporter's exports: tiny
+# territories post growth of thousands of percent on next to nothing.
+MIN_PARTNER_SHARE = 0.01
 # "The largest since X" is news only when X lies a few months back: beating last month is not.
 MIN_MONTHS_SINCE = 3
 # "A record" needs a history long enough to mean something.
@@ -81,13 +84,16 @@ class _Writer:
         if first is None:
             raise NoData(_no_data_message(store, reporter, period))
         self.first = first  # where "the figures tradebot holds" begin, for any partner
-        self.world = FigureBook.load(store, reporter, "WLD", Period(min(first, period.start), period.end))
+        # the currency the release is in: dollars when the store has them for the period, else the first that does
+        self.currency = next((currency for currency in store.currencies(reporter)
+                              if _has_world_figures(FigureBook.load(store, reporter, "WLD", period, currency), period)), "USD")
+        self.world = FigureBook.load(store, reporter, "WLD", Period(min(first, period.start), period.end), self.currency)
         self.figures: list[Figure] = []
 
     def summary(self) -> Summary:
         balance = self.world.value("balance", self.period)
         flows = {flow: (self.world.value(flow, self.period), self.world.growth(flow, self.period)) for flow in FLOWS}
-        moves = _partner_moves(self.store, self.reporter, self.period)
+        moves = _partner_moves(self.store, self.reporter, self.period, self.currency, flows["exports"][0])
         headline = _headline(balance, flows, moves)
         if headline is None:
             raise NoData(_no_data_message(self.store, self.reporter, self.period))
@@ -151,7 +157,7 @@ class _Writer:
     def _balance_change(self, now: Figure, before: Figure, when: str) -> str:
         if (now.value < 0) != (before.value < 0):
             return f", after a {_balance_word(before)} of {self.money(before)} {when}"
-        shown_now, shown_before = formatting.money(now.value), formatting.money(before.value)
+        shown_now, shown_before = formatting.money(now.value, now.unit), formatting.money(before.value, before.unit)
         if shown_now == shown_before:
             return f", the same as {when}"
         wider = abs(now.value) > abs(before.value)
@@ -217,7 +223,7 @@ class _Writer:
         amount, words = next(((amount, words) for amount, words in THRESHOLDS if abs(ytd.value) >= amount), (0, ""))
         if not amount:
             return ""
-        claim = f", above {words}"
+        claim = f", above {words} {'dollars' if ytd.unit == 'USD' else currency_words(ytd.unit)}"
         if self._first_above(ytd, amount):
             claim += f" for the first time {HOLDS} (since {self.first.year})"
         return claim
@@ -289,23 +295,34 @@ def _first_month(store: Store, reporter: str, until: Month) -> Month | None:
     return Month.parse(min(starts)) if starts else None
 
 
-def _partner_moves(store: Store, reporter: str, period: Period) -> list[Figure]:
-    """Exports growth to each partner (groups included, the world not) in `period`, published
-    else computed: the largest moves either way, largest first."""
+def _has_world_figures(book: FigureBook, period: Period) -> bool:
+    return any(book.value(flow, period) for flow in ("balance", *FLOWS))
+
+
+def _partner_moves(store: Store, reporter: str, period: Period, currency: str, world_exports: Figure | None) -> list[Figure]:
+    """Exports growth to each partner (countries, and the EU or ASEAN; not continents or other
+    groupings) in `period`, published else computed: the largest moves either way, largest
+    first, among partners taking at least `MIN_PARTNER_SHARE` of exports when the world total
+    says how much that is."""
     moves = []
     for partner in store.partners(reporter):
-        if partner == "WLD":
+        if partner == "WLD" or (countries.by_code(partner).is_group and partner not in countries.GROUP_MEMBERS):
             continue
-        growth = FigureBook.load(store, reporter, partner, period).growth("exports", period)
-        if growth is not None:
-            moves.append(growth)
+        book = FigureBook.load(store, reporter, partner, period, currency)
+        growth = book.growth("exports", period)
+        if growth is None:
+            continue
+        exports = book.value("exports", period)
+        if world_exports is not None and exports is not None and exports.value < MIN_PARTNER_SHARE * world_exports.value:
+            continue
+        moves.append(growth)
     return sorted(moves, key=lambda g: (-abs(g.value), g.partner))[:TOP_PARTNERS]
 
 
 def _no_data_message(store: Store, reporter: str, period: Period) -> str:
     message = f"The store has no figures for {_name(reporter)} in {period.label}"
-    latest = latest_period(store, reporter, "WLD", "balance") if store.has_reporter(reporter) else None
-    return message + (f"; the latest is {latest[0].label}." if latest else ".")
+    latest = latest_in_any(store, reporter, "WLD", "balance", store.currencies(reporter)) if store.has_reporter(reporter) else None
+    return message + (f"; the latest is {latest[1].label}." if latest else ".")
 
 
 # --- words ---

@@ -53,8 +53,8 @@ TOLERANCE = Decimal("0.01")
 # differ by up to a few 10,000 yuan, a ten-millionth of the continent)
 CONTINENT_TOLERANCE = Decimal("1e-5")
 NEAR_ZERO_BASE = 1000  # a published growth beyond ±1,000% is growth on next to nothing
-RELEASE_NOTE = ("release month assumed: the bulletin gives no release date; its country table comes out in the second "
-                "half of the month after the period")
+# every figure carries it (70,000 of them): short
+RELEASE_NOTE = "release month assumed (the month after the period; the bulletin gives no date)"
 NEAR_ZERO_NOTE = "growth on a near-zero base"
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
