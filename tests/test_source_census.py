@@ -9,9 +9,9 @@ import pytest
 
 from tradebot.answers import ask
 from tradebot.errors import DataFileError
-from tradebot.sources import census_pages
+from tradebot.sources import census_pages, detect
 from tradebot.store import Store
-from tradebot.sync import detect, sync_file
+from tradebot.sync import sync_file
 
 from conftest import TODAY, snapshot
 

@@ -14,9 +14,9 @@ from tradebot import countries
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR
 from tradebot.errors import DataFileError
-from tradebot.sources import gacc_bulletin
+from tradebot.sources import detect, gacc_bulletin
 from tradebot.store import Store
-from tradebot.sync import detect, sync_file
+from tradebot.sync import sync_file
 
 from conftest import TODAY, snapshot
 

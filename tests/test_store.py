@@ -12,9 +12,8 @@ import pytest
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
 from tradebot.errors import DataFileError, StoreUnwritable
-from tradebot.sources import published_csv
-from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store, open_store
-from tradebot.sync import detect, load_seed
+from tradebot.sources import detect, published_csv
+from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store, load_seed, open_store
 
 from conftest import PROJECT_DIR, TODAY, snapshot
 

@@ -14,7 +14,8 @@ import pytest
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR
 from tradebot.errors import DataFileError
-from tradebot.sync import detect, sync_file
+from tradebot.sources import detect
+from tradebot.sync import sync_file
 
 from conftest import PROJECT_DIR, TODAY, snapshot
 

@@ -319,7 +319,10 @@ def _partners(store: Store, query: Query) -> Answer:
         if portion is not None:
             shown.add(portion)
             text += f" · {portion.value:.1f}% of the total (computed)"
-        lines.append(Line(f"{place}. {countries.by_code(code).name}", text))
+        name = countries.by_code(code).name
+        if code == reporter.code:  # China Customs lists China itself: goods that leave and come back
+            name += " (its own trade with itself, as the source lists it)"
+        lines.append(Line(f"{place}. {name}", text))
     notes = []
     if world is not None and world.value > 0 and flow != "balance":
         rest = derived(f"{flow}_rest_of_world", [world], world.value - sum(values[code].value for code in ranked),

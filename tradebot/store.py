@@ -17,19 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tradebot import sources
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.periods import Period
-from tradebot.vocabulary import is_currency
+from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from tradebot.config import Settings
 
-FIGURE_COLUMNS = (
-    "reporter", "partner", "indicator", "period_start", "period_end", "value", "unit",
-    "source", "published", "retrieved_at", "source_url", "note",
-)
 # One series = one number over its vintages; `published` tells the vintages apart.
 SERIES_KEY = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source")
 # The primary key's column order is chosen so that its index serves every read:
@@ -501,11 +498,16 @@ class Store:
         return self.conn.execute("SELECT * FROM coverage ORDER BY reporter, source").fetchall()
 
 
+def load_seed(store: Store, seed_dir: Path) -> ImportReport:
+    """Import every file in `seed_dir` (README.md aside), each through the plug-in that
+    recognises it, all in one transaction: a bad row anywhere leaves the store as it was."""
+    paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
+    return store.add_figure_batches(batch for path in paths for batch in sources.detect(path).plugin().batches(path))
+
+
 def open_store(settings: Settings) -> Store:
     """The store at `settings.db_path`, migrated, and filled from `settings.seed_dir` on first
-    use (an empty database). Seeding reads the seed files through the source plug-ins."""
-    from tradebot.sync import load_seed  # the plug-ins write through this module: import them only to seed
-
+    use (an empty database)."""
     store = Store(settings.db_path)
     try:
         store.migrate()

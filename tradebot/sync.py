@@ -7,15 +7,12 @@ the input to alerts. `sync_file` and `sync_source` are what the CLI and the sche
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
-from tradebot.sources import Source
 from tradebot.store import ImportReport, Store
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
@@ -64,42 +61,13 @@ def new_period_lines(new_periods: list[tuple[str, str, str]], show: int = 6) -> 
 # --- files ---
 
 
-HEAD_CHARS = 4096  # what a plug-in sees to recognise its format
-
-
-def detect(path: Path) -> Source:
-    """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
-    try:
-        with sources.open_text(path) as handle:
-            head = handle.read(HEAD_CHARS)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
-    except OSError as error:
-        raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path.name} is not UTF-8 text; tradebot reads CSV, HTML and Markdown files.") from None
-    if not head.strip():
-        raise DataFileError(f"{path.name} is empty.")
-    source = sources.recognise(head)
-    if source is None:
-        raise DataFileError(f"{path.name} is not a format tradebot reads: {sources.formats()}.")
-    return source
-
-
 def sync_file(store: Store, path: Path) -> SyncReport:
     """Import one file, of any registered format, in one transaction: the plug-in hands over its
     figures a batch at a time (an IMF file of millions of rows never sits in memory whole)."""
-    source = detect(path)
+    source = sources.detect(path)
     remarks: list[str] = []
     report = store.add_figure_batches(source.plugin().batches(path, remarks.append))
     return SyncReport(imports=[(f"{path.name} ({source.label})", report)], remarks=remarks)
-
-
-def load_seed(store: Store, seed_dir: Path) -> ImportReport:
-    """Import every file in `seed_dir` (README.md aside), whatever its registered format, all
-    in one transaction: a bad row anywhere leaves the store as it was."""
-    paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
-    return store.add_figure_batches(batch for path in paths for batch in detect(path).plugin().batches(path))
 
 
 # --- live sources ---

@@ -12,6 +12,12 @@ from functools import cache
 
 import pycountry
 
+# A figure as every source hands it over and the store keeps it (the `figures` table's columns).
+FIGURE_COLUMNS = (
+    "reporter", "partner", "indicator", "period_start", "period_end", "value", "unit",
+    "source", "published", "retrieved_at", "source_url", "note",
+)
+
 MONEY = ("exports", "imports", "balance", "total_trade")
 GROWTH = tuple(f"{indicator}_yoy" for indicator in MONEY)
 INDICATORS = MONEY + GROWTH

@@ -71,11 +71,31 @@ REGISTRY: tuple[Source, ...] = (
     Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE),
 )
 LIVE = tuple(source.key for source in REGISTRY if source.live)
+HEAD_CHARS = 4096  # what a plug-in sees to recognise its format
 
 
 def recognise(head: str) -> Source | None:
     """The source whose format `head` (a file's first characters) is, if any."""
     return next((source for source in REGISTRY if source.plugin().recognise(head)), None)
+
+
+def detect(path: Path) -> Source:
+    """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
+    try:
+        with open_text(path) as handle:
+            head = handle.read(HEAD_CHARS)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
+    except OSError as error:
+        raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{path.name} is not UTF-8 text; tradebot reads CSV, HTML and Markdown files.") from None
+    if not head.strip():
+        raise DataFileError(f"{path.name} is empty.")
+    source = recognise(head)
+    if source is None:
+        raise DataFileError(f"{path.name} is not a format tradebot reads: {formats()}.")
+    return source
 
 
 def formats() -> str:

@@ -26,8 +26,7 @@ from pathlib import Path
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, echo
 from tradebot.periods import MONTH_WORDS, Month
-from tradebot.store import FIGURE_COLUMNS
-from tradebot.vocabulary import growth_unit
+from tradebot.vocabulary import FIGURE_COLUMNS, growth_unit
 
 SOURCE = "China Customs (GACC)"
 REPORTER = "CHN"

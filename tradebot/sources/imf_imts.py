@@ -56,7 +56,7 @@ import pyarrow.csv as pacsv
 
 from tradebot import __version__, sources
 from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable, TradebotError
-from tradebot.store import FIGURE_COLUMNS
+from tradebot.vocabulary import FIGURE_COLUMNS
 
 log = logging.getLogger(__name__)
 
