@@ -206,3 +206,29 @@ def test_a_failing_job_is_logged_and_does_not_escape(caplog):
     messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "tradebot.scheduler"]
     assert messages == [("WARNING", "sync imf: Could not reach api.imf.org: DNS lookup failed"),
                         ("ERROR", "alert delivery failed; it will run again on schedule")]
+
+
+def test_a_newly_imported_bulletin_month_is_an_alert_written_in_yuan(db_path):
+    """The bulletin as it stood before July 2026, then the whole file again: July is new, and
+    its summary is in the currency the bulletin is in."""
+    from tradebot.config import SEED_DIR
+
+    store = Store(db_path)
+    with store.conn:
+        store.conn.execute("DELETE FROM figures WHERE source = 'China Customs (GACC) monthly bulletin' AND period_end = '2026-07'")
+        store.conn.execute("DELETE FROM events WHERE period_end = '2026-07'")
+    store.close()
+
+    async def body(fake, client, cog):
+        await subscribe(fake, fake.channel_id, country="china")
+        report = sync_file(client.store, SEED_DIR / "china_customs_by_country_cny10k_2024-01_2026-07.csv")
+        assert report.total.announced == [("China Customs (GACC) monthly bulletin", "CHN", "2026-07")]
+        assert await cog.deliver() == 1
+        assert await cog.deliver() == 0
+        return posts(fake, fake.channel_id), threads(fake, fake.channel_id)
+
+    [(sent, opened)] = play(db_path, body)
+    [embed] = sent[0].json["embeds"]
+    assert embed["title"] == "China, July 2026: trade surplus of CNY 766.0 bn (computed)"
+    assert "above three trillion yuan" in embed["description"] and "$" not in embed["description"]
+    assert len(opened) == 1
