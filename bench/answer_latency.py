@@ -25,6 +25,9 @@ QUESTIONS = [
     "surplus china", "/surplus china period:2025-11", "/exports china partner:us period:2025-11",
     "/exports china partner:asean period:Jan-Nov 2025", "/imports china period:2025-02", "/surplus china period:2024",
     "china exports to us nov 2025", "us deficit with china", "/surplus china period:ytd", "/exports china period:2025-07",
+    # from China Customs' bulletin (yuan, every partner) and the Census country pages
+    "/surplus china partner:germany", "china exports to vietnam may 2026", "/partners china", "/partners china period:2026-07",
+    "/imports us partner:china period:2025-11", "japan exports to china 2005",
 ]
 
 
