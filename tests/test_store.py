@@ -270,3 +270,9 @@ def test_a_reporters_partners_are_remembered_only_until_the_store_changes(store,
     other.add_figures([_row(partner="XAB", value=6.0)])
     other.close()
     assert store.partners("CHN") == sorted([*before, "XAA", "XAB"])
+
+
+def test_the_seed_is_history_and_announces_nothing(store):
+    """A channel subscribed in the second the seed was built got the seed's newest months as news."""
+    assert store.conn.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    assert store.conn.execute("SELECT count(*) FROM events WHERE announce = 1").fetchone()[0] == 0

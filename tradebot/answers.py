@@ -329,8 +329,8 @@ def _partners(store: Store, query: Query) -> Answer:
                        "world − the partners listed")
         rest_share = share(rest, world, f"{flow}_rest_share")
         shown.add(world)
-        others = f"Everyone else ({len(everyone) - len(ranked)} more partners and the unallocated)" if len(everyone) > len(ranked) \
-            else "Everyone else"
+        more = len(everyone) - len(ranked)
+        others = f"Everyone else ({more} more partners and the unallocated)" if more else "Everyone else"
         lines.append(Line(others, f"{shown.money(rest)} · {shown.add(rest_share).value:.1f}% (computed)"))
         lines.append(Line("World total", formatting.money(world.value, world.unit)))
     lists = ("groups (" + ", ".join(countries.by_code(g).name for g in listed_groups) + ") and the countries outside them"
