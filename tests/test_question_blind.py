@@ -1,0 +1,89 @@
+"""The blind split (tests/questions/blind/): questions and thread conversations written by people
+who never read the parser, from the bundled data's coverage table alone (the brief they had is
+tests/questions/blind/BRIEF.md). It measures how the parser generalises; the floor guards
+against regressions while the score climbs, and the printout lists every miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tradebot.answers import answer, next_context
+from tradebot.errors import TradebotError
+from tradebot.questions import parse
+
+from conftest import TODAY
+
+BLIND = Path(__file__).parent / "questions" / "blind"
+FLOOR_QUESTIONS = 0.49  # the baseline measured when the split was written (2026-12-02): 148/300
+FLOOR_TURNS = 0.42  # 125/293 turns
+
+
+def _load() -> tuple[list[dict], list[list[dict]]]:
+    questions, conversations = [], []
+    for path in sorted(BLIND.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        questions += data.get("questions") or []
+        conversations += data.get("conversations") or []
+    return questions, conversations
+
+
+def _meaning(query) -> dict:
+    """The parsed query in the brief's words."""
+    meaning = {"intent": query.intent, "reporter": query.reporter, "partner": query.partner, "period": str(query.period)}
+    if query.measure and query.measure != "level":
+        meaning["measure"] = query.measure
+    if query.currency:
+        meaning["currency"] = query.currency
+    if query.intent == "partners":
+        meaning["ranked"] = query.other or "total_trade"
+    elif query.intent == "compare":
+        meaning["other"] = query.other
+    return meaning
+
+
+def _right(expect: dict, got: dict, inherited: str | None) -> bool:
+    """Every slot the writer gave, and no measure or currency they did not ask for. A follow-up
+    to a `latest` question inherits the period the answer resolved, which means the same."""
+    wanted = {"partner": "WLD", "period": "latest", **expect}
+    if wanted.get("intent") == "partners":
+        wanted.setdefault("ranked", "total_trade")
+    for key in ("intent", "reporter", "partner", "measure", "currency", "ranked", "other"):
+        if wanted.get(key) != got.get(key):
+            return False
+    return got["period"] == str(wanted["period"]) or (wanted["period"] in ("latest", "ytd") and got["period"] == inherited)
+
+
+def _score(store, chains: list[list[dict]]) -> tuple[int, int, list[str]]:
+    right, total, misses = 0, 0, []
+    for chain in chains:
+        context = None
+        for step in chain:
+            total += 1
+            inherited = str(context.period) if context is not None else None
+            try:
+                query = parse(step["q"], TODAY, context)
+            except TradebotError as error:
+                misses.append(f"  {step['q']!r}\n    expected {step['expect']}\n    got      {error.code}: {error.message[:100]}")
+                continue
+            got = _meaning(query)
+            if _right(step["expect"], got, inherited):
+                right += 1
+            else:
+                misses.append(f"  {step['q']!r}\n    expected {step['expect']}\n    got      {got}")
+            context = next_context(query, answer(store, query, TODAY))
+    return right, total, misses
+
+
+def test_the_blind_split_scores_at_least_its_floor(store, capsys):
+    questions, conversations = _load()
+    q_right, q_total, q_misses = _score(store, [[question] for question in questions])
+    t_right, t_total, t_misses = _score(store, conversations)
+    with capsys.disabled():
+        print(f"\nblind split: questions {q_right}/{q_total} ({q_right / max(q_total, 1):.1%}), "
+              f"conversation turns {t_right}/{t_total} ({t_right / max(t_total, 1):.1%})")
+        if q_misses or t_misses:
+            print("misses:\n" + "\n".join(q_misses + t_misses))
+    assert q_total >= 300 and len(conversations) >= 80
+    assert q_right / q_total >= FLOOR_QUESTIONS and t_right / t_total >= FLOOR_TURNS
