@@ -123,7 +123,12 @@ def test_find_keeps_the_phrase_case_so_codes_in_capitals_survive():
 @pytest.mark.parametrize(
     ("phrase", "expected"),
     [
-        ("last month", "2026-10"), ("this month", "2026-11"), ("last year", "2025-01..2025-12"),
+        ("last month", "latest"), ("this month", "2026-11"), ("last year", "2025-01..2025-12"),
+        ("the first eleven months of 2025", "2025-01..2025-11"), ("first 5 months 2026", "2026-01..2026-05"),
+        ("the year to november 2025", "2025-01..2025-11"), ("2001–2019", "2001-01..2019-12"), ("2024-2026", "2024-01..2026-11"),
+        ("between 2010 and 2015", "2010-01..2015-12"), ("jul 26", "2026-07"), ("jan-nov 25", "2025-01..2025-11"),
+        ("h1 26", "2026-01..2026-06"), ("1H 2026", "2026-01..2026-06"), ("q1 26", "2026-01..2026-03"),
+        ("full yr 2025", "2025-01..2025-12"),
         ("q3 2025", "2025-07..2025-09"), ("2025 q1", "2025-01..2025-03"), ("first half of 2025", "2025-01..2025-06"),
         ("h2 2024", "2024-07..2024-12"), ("since march 2025", "2025-03..2026-11"), ("11/2025", "2025-11"),
         ("jan-nov", "2026-01..2026-11"), ("december", "2025-12"), ("exports in may", "2026-05"),
@@ -226,3 +231,8 @@ def test_str_round_trips_through_parse(text):
 )
 def test_month_plus(month, delta, expected):
     assert month.plus(delta) == expected
+
+
+def test_a_two_digit_number_after_a_month_is_a_year_only_when_nothing_says_otherwise():
+    assert str(find_period("jan 15 2026", TODAY)[0]) != "2015-01"  # a day before its year
+    assert find_period("exports 26 bn", TODAY)[0] is None

@@ -93,6 +93,12 @@ ALIASES = {
     "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
     "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
     "world": "WLD", "global": "WLD", "the world": "WLD",
+    # codes people type in lower case in markets chat; two- and three-letter codes that are also
+    # English words (in, can, per, it, is) are not here, and only count in capitals
+    "cn": "CHN", "chn": "CHN", "jp": "JPN", "jpn": "JPN", "kr": "KOR", "kor": "KOR", "de": "DEU", "deu": "DEU",
+    "ger": "DEU", "vn": "VNM", "vnm": "VNM", "ru": "RUS", "rus": "RUS", "mx": "MEX", "mex": "MEX", "tw": "TWN", "twn": "TWN",
+    "hkg": "HKG", "sg": "SGP", "sgp": "SGP", "aus": "AUS", "bra": "BRA", "fra": "FRA",
+    "saudi": "SAU", "latam": "LATAM",
     "latin america and the caribbean": "LATAM", "belt and road": "BRI", "belt and road initiative": "BRI", "bri": "BRI",
     "rcep": "RCEP", "asia pacific economic cooperation": "APEC",
 }

@@ -188,8 +188,25 @@ _MONTH = rf"(?P<m>{_MONTH_RE})\.?"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 # Periods inside a phrase, most specific first. Each builder gets the match, today and the
 # month a bare month name is measured against (a thread's period, else today).
+_NOT_AN_AMOUNT = r"(?!\s*(?:bn|mn|tn|%|st|nd|rd|th|,?\s*\d{4}))"
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "eleven": 11, "twelve": 12}
+_COUNT = rf"(?P<n>\d{{1,2}}|{'|'.join(_COUNT_WORDS)})"
 _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?P<y1>\d{4})-(?P<m1>\d{1,2})\s*(?:\.\.|–|—|to)\s*(?P<y2>\d{4})-(?P<m2>\d{1,2})\b"), "iso_range"),
+    # "the first eleven months of 2025", "first 5 months 2026"
+    (re.compile(rf"\b(?:the\s+)?first\s+{_COUNT}\s+months?\s*(?:of\s+)?,?\s*{_YEAR}\b"), "first_months"),
+    # "the year to november 2025", "january through july 2026" (a named range covers "jan to jul")
+    (re.compile(rf"\b(?:the\s+)?year\s+(?:to|through|until)\s+{_MONTH}\s*,?\s*{_YEAR}\b"), "year_to"),
+    # "2001-2019", "2001–2019", "between 2010 and 2015": whole years
+    (re.compile(r"\b(?:between\s+|from\s+)?(?P<y1>(?:19|20)\d{2})\s*(?:-|–|—|to|through|and)\s*(?P<y2>(?:19|20)\d{2})\b"), "years"),
+    # a year in two digits, as markets chat writes it: "jul 26", "jan-nov 25", "h1 26", "1h 2026"
+    # (not an amount, "jul 26 bn", nor a day before its year, "jan 15 2026")
+    (re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s*(?:{_DASH})\s*(?P<m2>{_MONTH_RE})\.?\s*'?(?P<yy>\d{{2}})\b{_NOT_AN_AMOUNT}"), "short_range"),
+    (re.compile(rf"\b(?P<m>{_MONTH_RE})\.?\s*'?(?P<yy>\d{{2}})\b{_NOT_AN_AMOUNT}"), "short_month"),
+    (re.compile(r"\b(?:h(?P<h>[12])|(?P<h2>[12])h)\s*'?(?P<yy>\d{2}|\d{4})\b"), "short_half"),
+    (re.compile(r"\bq(?P<q>[1-4])\s*'?(?P<yy>\d{2})\b"), "short_quarter"),
+    (re.compile(r"\bfull\s+(?:yr|year)\s+(?P<y>(?:19|20)\d{2})\b"), "year"),
     (re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s*(?P<y1>\d{{4}})?\s*(?:{_DASH})\s*(?P<m2>{_MONTH_RE})\.?\s*(?P<y2>\d{{4}})\b"), "named_range"),
     (re.compile(rf"\b(?P<m1>{_MONTH_RE})\.?\s*(?:{_DASH})\s*(?P<m2>{_MONTH_RE})\b\.?"), "bare_range"),
     (re.compile(rf"\bsince\s+{_MONTH}(?:\s*,?\s*{_YEAR})?\b"), "since"),
@@ -255,11 +272,36 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
     if kind == "latest":
         return LATEST
     if kind == "last_month":
-        period = Period.month(now.plus(-1))
+        # the newest month the store has, which is rarely the calendar's last month (figures come
+        # out weeks to months later): answers resolve `latest` per series
+        return LATEST
     elif kind == "this_month":
         period = Period.month(now)
     elif kind == "last_year":
         period = Period.year(now.year - 1)
+    elif kind == "first_months":
+        count = int(groups["n"]) if groups["n"].isdigit() else _COUNT_WORDS[groups["n"]]
+        if not 1 <= count <= 12:
+            raise BadPeriod(f"“{echo(words)}”: a year has twelve months.")
+        period = Period(Month(int(groups["y"]), 1), Month(int(groups["y"]), count))
+    elif kind == "year_to":
+        period = Period(Month(int(groups["y"]), 1), Month(int(groups["y"]), _month_number(groups["m"])))
+    elif kind == "years":
+        period = Period(Month(int(groups["y1"]), 1), Month(int(groups["y2"]), 12))
+        if period.end > now:
+            period = Period(period.start, now)
+    elif kind in ("short_range", "short_month", "short_half", "short_quarter"):
+        year = int(groups["yy"]) if len(groups["yy"]) == 4 else 2000 + int(groups["yy"])
+        if kind == "short_range":
+            period = Period(Month(year, _month_number(groups["m1"])), Month(year, _month_number(groups["m2"])))
+        elif kind == "short_month":
+            period = Period.month(Month(year, _month_number(groups["m"])))
+        elif kind == "short_quarter":
+            quarter = int(groups["q"])
+            period = Period(Month(year, quarter * 3 - 2), Month(year, quarter * 3))
+        else:
+            second = "2" in (groups.get("h"), groups.get("h2"))
+            period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     elif kind == "bare_range":
         end = _latest_month_named(_month_number(groups["m2"]), reference)
         start = Month(end.year, _month_number(groups["m1"]))

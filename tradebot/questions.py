@@ -18,6 +18,9 @@ from tradebot.periods import LATEST, PeriodSpec, find_period, lower_in_place, pa
 from tradebot.query import FIGURE_INTENTS, Query
 
 MAX_LENGTH = 500
+TRADE_ALONE = re.compile(r"\btrad(?:e|es|ed|ing)\b(?!\s+(?:surplus|surpluses|deficit|deficits|balance|gap|data|figures|numbers|release))")
+CODE_LIKE = re.compile(r"[;<>{}=|`\\]|--")  # a question with these and unknown words is not asking about trade
+MAX_IGNORED = 8  # unknown words a whole question may carry ("how large was … in dollar terms")
 EXAMPLES = "try `surplus china`, `china exports to us nov 2025` or `/surplus china partner:us period:2025-11`"
 
 FIGURE_OPTIONS = ("country", "partner", "period")
@@ -34,10 +37,13 @@ COMMANDS = {
 RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 
 # Words and phrases → what they ask. Phrases are matched before single words.
+_TOP = r"\b(?:top|biggest|largest|main|major|leading|key)(?:\s+(?:\d{1,2}|three|five|ten|twenty))?\s+"
 INTENT_PHRASES = [
-    (r"\b(?:top|biggest|largest|main|major|leading|key)\s+(?:trading\s+|trade\s+)?(?:export\s+)?"
-     r"(?:partners?|markets?|destinations?|customers?|buyers?)\b", "partners"),
-    (r"\b(?:top|biggest|largest|main|major|leading|key)\s+(?:import\s+)?(?:suppliers?|sources?)\b", "partners"),
+    (_TOP + r"(?:trading\s+|trade\s+)?(?:export\s+)?(?:partners?|markets?|destinations?|customers?|buyers?)\b", "partners"),
+    (_TOP + r"(?:import\s+)?(?:suppliers?|sources?)\b", "partners"),
+    # "rank china's partners by …", "which countries did china export the most to", "largest bilateral surpluses"
+    (r"\brank(?:ed|ing|ings)?\b|\bwhich\s+(?:countries|economies|nations|partners|markets|places)\b"
+     r"|" + _TOP + r"(?:bilateral\s+)?(?:surpluses|deficits)\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:sell|sells|export|exports)\s+(?:the\s+most\s+)?to\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:buy|buys|import|imports)\s+(?:the\s+most\s+)?from\b", "partners"),
     (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?(?!\w)|\bwhich\s+(?:is|was)\s+(?:bigger|larger|higher|smaller|lower)\b",
@@ -45,18 +51,21 @@ INTENT_PHRASES = [
     (r"\b(?:total|two[- ]way|bilateral|overall)\s+trade\b|\btrade\s+(?:volume|between)\b"
      r"|\bhow\s+much\s+(?:do|does|did)\b.*\btrade\b", "total_trade"),
     (r"\btrade\s+gap\b|\btrade\s+balance\b", "balance"),
+    # "china trade with latin america", "china's trade turnover with kazakhstan": both flows together
+    (r"\btrade\s+(?:turnover\s+)?with\b|\btrade\s+turnover\b|\bturnover\b", "total_trade"),
     (r"\b(?:out|released|published)\s+yet\b|\bbeen\s+(?:released|published)\b|\b(?:is|are)\b.*\bout\b"
      r"|\bhas\b.*\b(?:released|published)\b", "release"),
     (r"\bnext\s+release\b|\brelease\s+(?:calendar|date|schedule)\b|\bwhen\s+(?:does|do|will|is)\b", "calendar"),
     (r"\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+i\s+use\b|\bhow\s+does\s+this\s+work\b|^\s*help\b|\bcommands\b", "help"),
-    (r"\bwhere\s+(?:does|do)\s+(?:the\s+|your\s+)?(?:data|numbers|figures)\s+come\s+from\b"
+    (r"\bwhere\s+(?:does|do|did)\s+(?:the\s+|your\s+|these\s+|this\s+|those\s+)?(?:data|numbers|figures)\s+(?:\w+\s+)?come\s+from\b"
+     r"|^\s*(?:what|which)\s+(?:are\s+(?:the|your)\s+|data\s+)?sources?\b|\bsources?\s+(?:for|of|does|do)\b"
      r"|\bdata\s+sources?\b|\byour\s+sources?\b|^\s*sources?\b|^\s*about\b", "about"),
     (r"\b(?:chart|graph|plot|trend|sparkline)s?\b", "chart"),
     (r"\b(?:suppliers|export\s+markets|markets|trading\s+partners|partners|customers)\b", "partners"),
 ]
 INTENT_WORDS = {
     "surplus": "balance", "surpluses": "balance", "surpluss": "balance", "deficit": "balance", "deficits": "balance",
-    "balance": "balance",
+    "balance": "balance", "bal": "balance", "surpuls": "balance",
     "exports": "exports", "export": "exports", "exported": "exports", "exporting": "exports", "exprots": "exports",
     "exorts": "exports", "sold": "exports", "sell": "exports", "sells": "exports", "selling": "exports",
     "shipments": "exports", "shipped": "exports", "ship": "exports", "ships": "exports", "outbound": "exports",
@@ -68,8 +77,9 @@ INTENT_WORDS = {
 INTENT_VOCABULARY = {
     "partners": "top biggest largest main major leading key trading trade export import partners partner markets market "
                 "destinations destination customers customer buyers buyer suppliers supplier sources source who whom most "
-                "sell sells buy buys exports imports",
-    "total_trade": "total two-way two way bilateral overall volume between trade",
+                "sell sells buy buys exports imports rank ranked ranking rankings which countries economies nations places "
+                "bilateral surpluses deficits ten five three twenty",
+    "total_trade": "total two-way two way bilateral overall volume between trade turnover with",
     "balance": "trade gap balance",
     "release": "out yet released published been has have is are numbers",
     "calendar": "next release calendar date schedule when does do will is publish publishes published come out",
@@ -83,14 +93,22 @@ YEAR_EARLIER = re.compile(
 )
 MEASURE_PHRASES = [
     (r"\by/y\b|\byoy\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange on (?:a|the) year\b"
-     r"|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bannual change\b", "yoy"),
+     r"|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bannual change\b|\bhow\s+fast\b", "yoy"),
     (r"\bm/m\b|\bmom\b|\bmonth[- ]on[- ]month\b|\bmonth[- ]over[- ]month\b|\bfrom the previous month\b"
      r"|\bon the month\b|\bmonthly change\b", "mom"),
     (r"\bwhat\s+share\b|\bshare\b|\bwhat\s+percent(?:age)?\s+of\b|\bhow\s+much\s+of\b|\bproportion\b", "share"),
 ]
-CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", "usd": "USD", "dollars": "USD", "dollar": "USD"}
+CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", "usd": "USD", "dollars": "USD", "dollar": "USD",
+                  "yen": "JPY", "jpy": "JPY"}
+# Words that ask about something else than merchandise trade figures: with one of them left over,
+# a question is refused even when it names a flow and a country (never a number for "gdp").
+OFF_TOPIC = frozenset("""
+gdp inflation cpi ppi price prices stock stocks share-price shares weather population unemployment jobs interest
+forecast forecasts predict prediction projected projection expect expected will tariff tariffs duty duties legal law
+services not except excluding without per capita tourism oil gas
+""".split())
 # the word before a country that says what it is to the flow
-PREPOSITIONS = {"to": "to", "into": "into", "towards": "to", "from": "from", "with": "with", "against": "with",
+PREPOSITIONS = {"to": "to", "into": "into", "towards": "to", "from": "from", "with": "with", "w": "with", "w/": "with", "against": "with",
                 "between": "between", "of": "of", "by": "of", "and": "and", "or": "and", "vs": "and", "versus": "and"}
 FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|what of|same for|same with|now|ok and|okay and|also|plus)\b|^\s*(?:in|for|with|to)\b")
 FILLER_WORDS = set("""
@@ -221,15 +239,18 @@ class _Heard:
     other_period: PeriodSpec | None = None  # compare: the second period named
     flow_word: str | None = None  # the flow named even when the intent is a comparison or a chart
     year_earlier: bool = False  # "compared with last year": the same period a year before
+    said_trade: bool = False  # "china-brazil trade": trade with no flow named means both flows
+    guessed: bool = False  # a country was read from a typo ("chnia"; "words" reads as "world")
 
 
 def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
     heard = _hear(text, today, context)
-    follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries)
+    # in a conversation, a line without a flow ("Malaysia?", "japan in 2024") changes the context
+    follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries or heard.intent is None)
     if heard.unknown_places:
         place = heard.unknown_places[0]
         raise countries.unknown(place, [country for country, _score in countries.fuzzy_matches(place, limit=3)])
-    if heard.leftovers:
+    if heard.leftovers and (CODE_LIKE.search(text) or not _whole_without_leftovers(heard, follow_up)):
         _explain_leftovers(heard.leftovers, found_country=bool(heard.countries), found_intent=heard.intent is not None)
     if follow_up:
         return _follow_up(heard, context)
@@ -239,10 +260,25 @@ def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query
     return _new_question(heard)
 
 
+def _whole_without_leftovers(heard: _Heard, follow_up: bool) -> bool:
+    """Words the parser cannot place are ignored ("how large was", "in dollar terms", "for my
+    essay") when what it did place is a whole question: a flow and a country, or a follow-up
+    that changes something. Never when a leftover asks about something else (`OFF_TOPIC`)."""
+    if heard.guessed:
+        return False  # a typo read as a country and words nobody placed: too much guessing for a number
+    words = [re.sub(r"['’]s$", "", word.lower()) for word in heard.leftovers]
+    if len(words) > MAX_IGNORED or any(word in OFF_TOPIC or not re.fullmatch(r"[a-z][a-z.'’/&-]*", word) for word in words):
+        return False  # code, symbols or a long tail of unknown words: not a trade question with a few extra words
+    if follow_up:  # a flow alone does not do: in "surplus narnia" the unknown word is where a country goes
+        return bool(heard.countries or heard.period or heard.measure or heard.currency)
+    return heard.intent is not None and (bool(heard.countries) or heard.intent in ("about", "calendar", "release", "help"))
+
+
 def _hear(text: str, today: date, context: Query | None) -> _Heard:
     heard = _Heard()
     shouted = text.isupper()
     lowered = lower_in_place(text).replace("’", "'")
+    heard.said_trade = bool(TRADE_ALONE.search(lowered))
     vocabulary: set[str] = set()
     for pattern, intent in INTENT_PHRASES:
         match = re.search(pattern, lowered)
@@ -251,6 +287,9 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             vocabulary = set(INTENT_VOCABULARY.get(intent, "").split())
             if intent == "partners":
                 words = match.group(0)
+                # "top 10 partners": the count is the ranking's, not a word left over
+                text = text[: match.start()] + re.sub(r"\d", " ", text[match.start() : match.end()]) + text[match.end() :]
+                lowered = lower_in_place(text).replace("’", "'")
                 heard.flow = ("imports" if re.search(r"suppl|sources?|buy|import", words) else
                               "exports" if re.search(r"market|destination|customer|buyer|sell|export", words) else "total_trade")
             if intent == "compare" and match.group(0).startswith("compare"):
@@ -291,8 +330,15 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             pass
         else:
             country, used = _country_at(words, index, shouted)
+            pair = _hyphenated_pair(words[index], shouted) if not country else None
+            if pair:  # "us-china", "china-asean": the first is asked about, the second is its partner
+                heard.countries += [(pair[0].code, preposition), (pair[1].code, "with")]
+                preposition = ""
+                index += 1
+                continue
             if not country and word not in FILLER_WORDS:
                 country, used = _typo_of_country(words[index]), 1
+                heard.guessed = heard.guessed or country is not None
             if country:
                 heard.countries.append((country.code, preposition))
                 preposition = ""
@@ -330,7 +376,7 @@ def _roles(heard: _Heard, intent: str) -> tuple[str | None, str | None]:
 
 
 def _new_question(heard: _Heard) -> Query:
-    intent = heard.intent or "balance"
+    intent = heard.intent or ("total_trade" if heard.said_trade else "balance")
     if intent in ("help", "about", "calendar", "release") and not heard.countries:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
@@ -343,12 +389,17 @@ def _new_question(heard: _Heard) -> Query:
         return Query(intent="compare", reporter=compared[0], partner=partner or "WLD", period=heard.period or LATEST,
                      currency=heard.currency, measure=heard.measure or "level", other=other, indicator=heard.flow_word)
     reporter, partner = _roles(heard, intent)
+    if heard.measure == "share" and len(heard.countries) == 2 and any(word == "of" for _code, word in heard.countries):
+        # "germany's share of chinese exports": the share is of the reporter's flow, named after "of"
+        reporter = next(code for code, word in heard.countries if word == "of")
+        partner = next(code for code, _word in heard.countries if code != reporter)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
+    ranked = heard.flow if heard.flow != "total_trade" else heard.flow_word or heard.flow  # "rank … by exports"
     return Query(
         intent=intent, reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
         currency=heard.currency, measure=heard.measure or "level",
-        other=heard.flow if intent == "partners" else None, indicator=heard.flow_word if intent == "chart" else None,
+        other=ranked if intent == "partners" else None, indicator=heard.flow_word if intent == "chart" else None,
     )
 
 
@@ -359,9 +410,16 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
         if heard.year_earlier:
             earlier = context.period.period.shift_years(-1) if context.period.period else None
             changes.update(intent="compare", other=str(earlier) if earlier else None)
+        elif heard.other_period:  # "2019 versus 2001?": both periods named
+            changes.update(intent="compare", other=_compared_period(heard.other_period))
         else:
             changes.update(intent="compare", other=_compared_period(heard.period))
             heard.period = None
+    elif context.intent == "partners" and (heard.intent in RANKED_FLOWS or heard.intent == "partners"):
+        # "and by exports?", "now ranked by balance": the same ranking by another flow
+        flow = heard.intent if heard.intent in RANKED_FLOWS else heard.flow if heard.flow != "total_trade" else heard.flow_word
+        if flow:
+            changes["other"] = flow
     elif heard.intent:
         changes["intent"] = heard.intent
         if heard.intent == "partners":
@@ -408,6 +466,15 @@ def _country_at(words: list[str], index: int, shouted: bool = False) -> tuple[co
         if found:
             return found, length
     return None, 0
+
+
+def _hyphenated_pair(word: str, shouted: bool) -> tuple[countries.Country, countries.Country] | None:
+    """Two countries joined by a hyphen (`us-china`, `China-Russia`), when both are names or aliases."""
+    parts = word.split("-")
+    if len(parts) != 2 or not all(parts):
+        return None
+    found = [_country_at([part], 0, shouted)[0] for part in parts]
+    return (found[0], found[1]) if all(found) and found[0] != found[1] else None
 
 
 def _typo_of_country(word: str) -> countries.Country | None:

@@ -1,0 +1,65 @@
+"""Phrasings people use that the parser once refused or misread (issue 14's "Seen" list and the
+blind split's first misses): each must become the question it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tradebot.answers import ask
+from tradebot.errors import TradebotError
+from tradebot.questions import parse
+
+from conftest import TODAY
+
+
+def _reading(text: str, context=None) -> tuple:
+    query = parse(text, TODAY, context)
+    return query.intent, query.reporter, query.partner, str(query.period), query.measure, query.other
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("china's exports in the first eleven months of 2025", ("exports", "CHN", "WLD", "2025-01..2025-11", "level", None)),
+        ("china exports in the first 11 months of 2025", ("exports", "CHN", "WLD", "2025-01..2025-11", "level", None)),
+        ("china exports 2025 full year", ("exports", "CHN", "WLD", "2025-01..2025-12", "level", None)),
+        ("how fast did china's exports to russia grow in 2023", ("exports", "CHN", "RUS", "2023-01..2023-12", "yoy", None)),
+        ("year-on-year growth of china's imports in november 2025", ("imports", "CHN", "WLD", "2025-11", "yoy", None)),
+        ("us trade with mexico", ("total_trade", "USA", "MEX", "latest", "level", None)),
+        ("china-brazil trade 1H 2026", ("total_trade", "CHN", "BRA", "2026-01..2026-06", "level", None)),
+        ("us-china deficit apr 26", ("balance", "USA", "CHN", "2026-04", "level", None)),
+        ("cn exports jul 26 yoy", ("exports", "CHN", "WLD", "2026-07", "yoy", None)),
+        ("us imports from taiwan q1 26", ("imports", "USA", "TWN", "2026-01..2026-03", "level", None)),
+        ("cn surpuls w/ eu full yr 2025", ("balance", "CHN", "EU27", "2025-01..2025-12", "level", None)),
+        ("how much did south korea import from china between 2010 and 2015", ("imports", "KOR", "CHN", "2010-01..2015-12", "level", None)),
+        ("japan's total imports from china 2001–2019, in JPY", ("imports", "JPN", "CHN", "2001-01..2019-12", "level", None)),
+        ("china exports to the eu in the year to november 2025", ("exports", "CHN", "EU27", "2025-01..2025-11", "level", None)),
+        ("top 10 trading partners of china in 2025", ("partners", "CHN", "WLD", "2025-01..2025-12", "level", "total_trade")),
+        ("which economies did china import the most from in h1 2026", ("partners", "CHN", "WLD", "2026-01..2026-06", "level", "imports")),
+        ("rank china's partners by exports in 2025", ("partners", "CHN", "WLD", "2025-01..2025-12", "level", "exports")),
+        ("germany's share of chinese exports in 2025", ("exports", "CHN", "DEU", "2025-01..2025-12", "share", None)),
+        ("how large was china's surplus with the us in 2024, for my essay", ("balance", "CHN", "USA", "2024-01..2024-12", "level", None)),
+        ("china surplus last month", ("balance", "CHN", "WLD", "latest", "level", None)),  # the newest month the store has
+    ],
+)
+def test_a_phrasing_means_its_question(text, reading):
+    assert _reading(text) == reading
+
+
+@pytest.mark.parametrize("text", [
+    "china gdp 2025", "us inflation rate", "are the us tariffs on china legal", "china exports to narnia",
+    "surplus china'; DROP TABLE figures;--", "china exports <script>alert(1)</script>", "china exports forecast for 2027",
+])
+def test_words_about_something_else_still_refuse_the_question(text):
+    with pytest.raises(TradebotError):
+        parse(text, TODAY)
+
+
+def test_follow_ups_change_a_ranking_or_a_partner_and_keep_the_rest(store):
+    ranking = ask(store, "/partners china period:2025", TODAY).context
+    assert _reading("and by exports?", ranking) == ("partners", "CHN", "WLD", "2025-01..2025-12", "level", "exports")
+    assert _reading("now ranked by balance", ranking) == ("partners", "CHN", "WLD", "2025-01..2025-12", "level", "balance")
+    exports = ask(store, "china exports to vietnam may 2026", TODAY).context
+    assert _reading("Malaysia?", exports) == ("exports", "CHN", "MYS", "2026-05", "level", None)
+    history = ask(store, "us imports from china 2019", TODAY).context
+    assert _reading("so 2019 versus 2001?", history) == ("compare", "USA", "CHN", "2019-01..2019-12", "level", "2001-01..2001-12")
