@@ -63,3 +63,16 @@ def test_follow_ups_change_a_ranking_or_a_partner_and_keep_the_rest(store):
     assert _reading("Malaysia?", exports) == ("exports", "CHN", "MYS", "2026-05", "level", None)
     history = ask(store, "us imports from china 2019", TODAY).context
     assert _reading("so 2019 versus 2001?", history) == ("compare", "USA", "CHN", "2019-01..2019-12", "level", "2001-01..2001-12")
+
+
+def test_follow_ups_that_name_only_a_partner_or_the_threads_period_keep_the_thread(store):
+    us_japan = ask(store, "us exports to germany in 2025", TODAY).context
+    assert _reading("imports from japan", us_japan) == ("imports", "USA", "JPN", "2025-01..2025-12", "level", None)
+    assert _reading("what about the year before?", us_japan) == ("exports", "USA", "DEU", "2024-01..2024-12", "level", None)
+    assert _reading("how much did china import from south korea that year", us_japan) == (
+        "imports", "CHN", "KOR", "2025-01..2025-12", "level", None)
+    assert _reading("top partners same period", us_japan) == ("partners", "USA", "WLD", "2025-01..2025-12", "level", "total_trade")
+    ranking = ask(store, "/partners china period:2026-06", TODAY).context
+    assert _reading("imports from australia same period", ranking) == ("imports", "CHN", "AUS", "2026-06", "level", None)
+    africa = ask(store, "china exports to africa", TODAY).context
+    assert _reading("is that up from a year ago?", africa)[4] == "yoy"

@@ -88,12 +88,15 @@ INTENT_VOCABULARY = {
     "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
 }
+THAT_PERIOD = re.compile(r"\b(?:that|the\s+same|same)\s+(?:month|year|yr|period|time|quarter|stretch)\b|\bthen\s*\??\s*$")
+YEAR_SHIFT = re.compile(r"\b(?:the\s+)?(?:year|yr)\s+(before|after|earlier|later)\b")
 YEAR_EARLIER = re.compile(
     r"\b(?:compared?\s+(?:with|to)\s+)?(?:the\s+same\s+(?:month|period)\s+)?(?:last\s+year|a\s+year\s+(?:ago|earlier|before))\b"
 )
 MEASURE_PHRASES = [
     (r"\by/y\b|\byoy\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange on (?:a|the) year\b"
-     r"|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bannual change\b|\bhow\s+fast\b", "yoy"),
+     r"|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bannual change\b|\bhow\s+fast\b"
+     r"|\b(?:up|down)\s+(?:from|on)\s+a\s+year\s+(?:ago|earlier|before)\b", "yoy"),
     (r"\bm/m\b|\bmom\b|\bmonth[- ]on[- ]month\b|\bmonth[- ]over[- ]month\b|\bfrom the previous month\b"
      r"|\bon the month\b|\bmonthly change\b", "mom"),
     (r"\bwhat\s+share\b|\bshare\b|\bwhat\s+percent(?:age)?\s+of\b|\bhow\s+much\s+of\b|\bproportion\b", "share"),
@@ -123,6 +126,7 @@ was were went go going up down rise rose fall fell change changed
 country countries nation economy economic economies wise according official officially
 big large huge small actually wondering wonder so my boss wants need needs report quick question has have had
 come comes came go goes went lol haha hmm same again more other another pull look up gimme
+period periods stretch then side only instead yr exactly actually
 """.split())
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 # Words read as words even in capitals when a whole question is typed in capitals (see _country_at)
@@ -246,7 +250,10 @@ class _Heard:
 def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
     heard = _hear(text, today, context)
     # in a conversation, a line without a flow ("Malaysia?", "japan in 2024") changes the context
-    follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries or heard.intent is None)
+    # … and one that names only a partner ("imports from japan") asks about the thread's reporter
+    only_partners = bool(heard.countries) and all(word in ("to", "into", "from", "with") for _code, word in heard.countries)
+    follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries or heard.intent is None
+                                         or (only_partners and context.reporter is not None))
     if heard.unknown_places:
         place = heard.unknown_places[0]
         raise countries.unknown(place, [country for country, _score in countries.fuzzy_matches(place, limit=3)])
@@ -311,7 +318,18 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             lowered = lower_in_place(text).replace("’", "'")
             break
     reference = context.period.period.end if context and context.period.period else None
-    heard.period, text = find_period(text, today, reference)
+    shift = YEAR_SHIFT.search(lowered) if context and context.period.period else None
+    if shift:  # "what about the year before?": the thread's period, a year earlier or later
+        heard.period = PeriodSpec("fixed", context.period.period.shift_years(-1 if shift.group(1) in ("before", "earlier") else 1))
+        text = text[: shift.start()] + " " + text[shift.end() :]
+        lowered = lower_in_place(text).replace("’", "'")
+    same = THAT_PERIOD.search(lowered) if context and context.period.kind == "fixed" and heard.period is None else None
+    if same:  # "imports from korea that year", "and then?": the thread's period
+        heard.period = context.period
+        text = text[: same.start()] + " " + text[same.end() :]
+        lowered = lower_in_place(text).replace("’", "'")
+    if heard.period is None:
+        heard.period, text = find_period(text, today, reference)
     if heard.intent == "compare" and heard.period:
         heard.other_period, text = find_period(text, today, reference)
     words = re.findall(r"[\w.'’&/-]+|\?", text)
@@ -415,15 +433,15 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
         else:
             changes.update(intent="compare", other=_compared_period(heard.period))
             heard.period = None
-    elif context.intent == "partners" and (heard.intent in RANKED_FLOWS or heard.intent == "partners"):
+    elif context.intent == "partners" and not heard.countries and (heard.intent in RANKED_FLOWS or heard.intent == "partners"):
         # "and by exports?", "now ranked by balance": the same ranking by another flow
         flow = heard.intent if heard.intent in RANKED_FLOWS else heard.flow if heard.flow != "total_trade" else heard.flow_word
         if flow:
             changes["other"] = flow
     elif heard.intent:
         changes["intent"] = heard.intent
-        if heard.intent == "partners":
-            changes["other"] = heard.flow
+        if heard.intent == "partners":  # a ranking is of every partner
+            changes.update(other=heard.flow, partner="WLD")
     if heard.period:
         changes["period"] = heard.period
     if heard.measure:
@@ -437,6 +455,8 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
             changes["partner"] = code
         else:
             changes["reporter"] = code
+    if context.intent == "partners" and changes.get("intent", "partners") != "partners":
+        changes["other"] = None  # the ranked flow means nothing to "imports from australia"
     if not changes:
         raise NotUnderstood(f"I couldn't tell what to change; say for example “and imports?” or “what about october?”; {EXAMPLES}.")
     needs_country = changes.get("intent", context.intent) not in ("release", "calendar", "help", "about")
