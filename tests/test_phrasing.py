@@ -76,3 +76,34 @@ def test_follow_ups_that_name_only_a_partner_or_the_threads_period_keep_the_thre
     assert _reading("imports from australia same period", ranking) == ("imports", "CHN", "AUS", "2026-06", "level", None)
     africa = ask(store, "china exports to africa", TODAY).context
     assert _reading("is that up from a year ago?", africa)[4] == "yoy"
+
+
+def _thread(store, *lines):
+    context, answers = None, []
+    for line in lines:
+        answer = ask(store, line, TODAY, context)
+        context = answer.context
+        answers.append(answer)
+    return answers
+
+
+def test_compared_with_last_year_compares_the_flow_asked_and_a_new_month_keeps_the_comparison(store):
+    _, compared, october = _thread(store, "china exports nov 2025", "compared with last year?", "what about october?")
+    assert compared.title == "China — exports, November 2025 against November 2024"
+    assert october.title == "China — exports, October 2025 against October 2024"
+
+
+def test_comparing_two_countries_falls_back_to_the_newest_period_both_have(store):
+    answer = ask(store, "/compare china other:us", TODAY)
+    assert answer.ok and answer.title == "China and United States — trade balance, Jan–Nov 2025"
+
+
+def test_a_comparison_without_the_figure_says_which_period_is_missing_not_that_there_is_nothing(store):
+    *_, compared = _thread(store, "china imports nov 2025", "and the us?", "compared with last year?")
+    assert compared.text == "No figure for United States’ imports in November 2025 to compare; the latest is Jan–Nov 2025."
+
+
+def test_since_a_month_runs_to_the_newest_month_the_store_has_and_says_so(store):
+    answer = ask(store, "china exports since march 2025", TODAY)
+    assert answer.ok and str(answer.query.period) == "2025-03..2026-07"
+    assert "You asked for Mar 2025–Nov 2026; the store's figures end in July 2026, so this is Mar 2025–Jul 2026." in answer.notes

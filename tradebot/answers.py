@@ -192,6 +192,15 @@ def _answer(store: Store, query: Query) -> Answer:
         raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {_some_reporters(store)}.")
 
     located, notes = _locate_any(store, query)
+    asked = query.period.period
+    if located is None and asked is not None and not asked.is_month:
+        # "since march 2025" runs to today; the figures end earlier: answer to the newest month there is
+        latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
+        if latest is not None and asked.start <= latest[1].end < asked.end:
+            shorter = Period(asked.start, latest[1].end)
+            located, notes = _locate_any(store, replace(query, period=PeriodSpec("fixed", shorter)))
+            notes = [f"You asked for {asked.label}; the store's figures end in {latest[1].end.name}, so this is {shorter.label}.",
+                     *notes]
     if located is None:
         latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
         if latest is None:
@@ -434,10 +443,23 @@ def _compare(store: Store, query: Query) -> Answer:
         other_period = sides[1][1] or period
         other_book = FigureBook.load(store, sides[1][0].code, partner.code, other_period, currency)
         other = other_book.value(indicator, other_period)
+        if other is None and sides[1][1] is None and query.period.kind != "fixed":
+            # two countries at `latest`: the newest period the second has, when the first has it too
+            theirs = latest_period(store, sides[1][0].code, partner.code, indicator, currency)
+            mine = FigureBook.load(store, reporter.code, partner.code, theirs[0], currency) if theirs else None
+            if mine is not None and mine.value(indicator, theirs[0]) is not None:
+                period = other_period = theirs[0]
+                first = (period, mine, mine.value(indicator, period), [])
+                other_book, other = theirs[1], theirs[1].value(indicator, period)
         if other is not None:
             break
     if first is None:
-        raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {reporter.name}" + _partner_words(indicator, partner) + ".")
+        what = f"{_possessive(reporter.name)} {FLOW_NAMES[indicator]}" + _partner_words(indicator, partner)
+        latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
+        if latest is None:
+            raise NoData(f"The store has no figures for {what}.")
+        asked = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
+        raise NoData(f"No figure for {what}{asked} to compare; the latest is {latest[1].label}.")
     if other is None:
         raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {sides[1][0].name} in {other_period.label} to compare with.")
     mine = first[2]

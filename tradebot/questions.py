@@ -424,6 +424,8 @@ def _new_question(heard: _Heard) -> Query:
 def _follow_up(heard: _Heard, context: Query) -> Query:
     """Change what the follow-up names; inherit the rest from the conversation."""
     changes: dict = {}
+    if heard.intent == "compare" and not heard.countries and context.intent in FIGURE_INTENTS:
+        changes["indicator"] = context.intent  # "china exports nov 2025" → "compared with last year?": exports, not the balance
     if heard.intent == "compare" and not heard.countries:
         if heard.year_earlier:
             earlier = context.period.period.shift_years(-1) if context.period.period else None
@@ -444,6 +446,9 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
             changes.update(other=heard.flow, partner="WLD")
     if heard.period:
         changes["period"] = heard.period
+        if context.intent == "compare" and "other" not in changes and _year_on_year(context) and heard.period.period:
+            # "what about october?" after "compared with last year?": october against a year before it
+            changes["other"] = str(heard.period.period.shift_years(-1))
     if heard.measure:
         changes["measure"] = heard.measure
     if heard.currency:
@@ -463,6 +468,13 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
     if needs_country and context.reporter is None and "reporter" not in changes:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return replace(context, **changes)
+
+
+def _year_on_year(query: Query) -> bool:
+    """A comparison of a period with the same period a year earlier."""
+    if query.period.period is None or not query.other or not re.fullmatch(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?", query.other):
+        return False
+    return str(query.period.period.shift_years(-1)) == query.other
 
 
 def _country_at(words: list[str], index: int, shouted: bool = False) -> tuple[countries.Country | None, int]:
