@@ -107,3 +107,11 @@ def test_since_a_month_runs_to_the_newest_month_the_store_has_and_says_so(store)
     answer = ask(store, "china exports since march 2025", TODAY)
     assert answer.ok and str(answer.query.period) == "2025-03..2026-07"
     assert "You asked for Mar 2025–Nov 2026; the store's figures end in July 2026, so this is Mar 2025–Jul 2026." in answer.notes
+
+
+def test_a_published_growth_rate_alone_is_an_answer_that_says_the_amount_is_missing(store):
+    answer = ask(store, "china exports to the eu nov 2025 in dollars", TODAY)
+    assert answer.title == "China — exports to European Union, November 2025: +14.8% y/y (measured in US dollars)"
+    assert answer.lines[0].value == "the source published only the growth rate; the store has no amount for it"
+    [growth] = answer.figures
+    assert (growth.indicator, growth.value, growth.unit, growth.derived) == ("exports_yoy", 14.8, "percent", False)

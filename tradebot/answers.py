@@ -201,6 +201,10 @@ def _answer(store: Store, query: Query) -> Answer:
             located, notes = _locate_any(store, replace(query, period=PeriodSpec("fixed", shorter)))
             notes = [f"You asked for {asked.label}; the store's figures end in {latest[1].end.name}, so this is {shorter.label}.",
                      *notes]
+    if located is None and query.period.kind == "fixed":
+        growth_only = _growth_alone(store, query, indicator)
+        if growth_only is not None:
+            return growth_only
     if located is None:
         latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
         if latest is None:
@@ -250,6 +254,28 @@ def _answer(store: Store, query: Query) -> Answer:
         footer=_footer(headline, shown.figures), figures=shown.figures,
         tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
     )
+
+
+def _growth_alone(store: Store, query: Query, indicator: str) -> Answer | None:
+    """A published growth rate whose amount the store does not hold (wire copy often gives only
+    "exports to the EU rose 14.8%"): an answer of its own, saying the amount is not there."""
+    period = query.period.period
+    for currency in _currencies(store, query):
+        growth = FigureBook.load(store, query.reporter, query.partner, period, currency).published(f"{indicator}_yoy", period)
+        if growth is None:
+            continue
+        reporter, partner = countries.by_code(query.reporter), countries.by_code(query.partner)
+        shown = _Shown()
+        shown.add(growth)
+        basis = currency_words(growth_basis(growth.unit) or currency)
+        title = f"{reporter.name} — {FLOW_NAMES[indicator]}{_partner_words(indicator, partner)}, {period.label}: "
+        title += f"{formatting.percent(growth.value)} y/y (measured in {basis})"
+        return Answer(
+            query=replace(query, intent=indicator), title=title,
+            lines=[Line("Amount", "the source published only the growth rate; the store has no amount for it")],
+            footer=_footer(growth, shown.figures), figures=shown.figures,
+        )
+    return None
 
 
 def _mirror(store: Store, headline: Figure, partner: countries.Country, currency: str) -> Figure | None:
