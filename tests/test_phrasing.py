@@ -115,3 +115,15 @@ def test_a_published_growth_rate_alone_is_an_answer_that_says_the_amount_is_miss
     assert answer.lines[0].value == "the source published only the growth rate; the store has no amount for it"
     [growth] = answer.figures
     assert (growth.indicator, growth.value, growth.unit, growth.derived) == ("exports_yoy", 14.8, "percent", False)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("did china's trade surplus top $1 trillion in 2025?", "yes"),
+    ("did china's surplus pass 1.2 trillion dollars in 2025", "no"),
+    ("did china's exports to germany exceed $100bn in 2025", "cannot tell: the figure is in yuan"),
+])
+def test_did_it_top_an_amount_answers_with_the_figure_and_whether_it_did(store, text, said):
+    answer = ask(store, text, TODAY)
+    assert answer.ok and str(answer.query.period) == "2025-01..2025-12"
+    assert next(line.value for line in answer.lines if line.name == "Above the amount asked").startswith(said)
+    assert "$1 trillion" not in answer.text and "1.2" not in answer.text  # the amount asked is not shown as a figure

@@ -235,6 +235,8 @@ def _answer(store: Store, query: Query) -> Answer:
     lines.append(Line(f"{previous_name}, {previous.label}", shown.money(book.value(indicator, previous), indicator == "balance")))
     if query.measure == "mom":
         lines.append(_month_on_month(shown, book, headline, previous))
+    if query.threshold is not None:
+        lines.append(_against_threshold(headline, query))
     if query.measure == "share":
         lines.append(_share_of_world(store, shown, headline, reporter, partner, query.currency or "USD"))
     mirror = _mirror(store, headline, partner, book.currency)
@@ -503,6 +505,16 @@ def _compare(store: Store, query: Query) -> Answer:
              else f"{reporter.name} and {sides[1][0].name} — {what}, {period.label}")
     return Answer(query=replace(query, period=PeriodSpec("fixed", period)), title=title, lines=lines, notes=notes,
                   footer=_footer(mine, shown.figures), figures=shown.figures)
+
+
+def _against_threshold(headline: Figure, query: Query) -> Line:
+    """"Did it top $1 trillion?": the headline's size against the amount asked (a surplus and a
+    deficit are compared by size), said in words so that every amount shown is a figure."""
+    label = "Above the amount asked"
+    if query.threshold_currency and query.threshold_currency != headline.unit:
+        return Line(label, f"cannot tell: the figure is in {currency_words(headline.unit)}, the amount asked in "
+                           f"{currency_words(query.threshold_currency)}, and tradebot holds no rate between them")
+    return Line(label, "yes" if abs(headline.value) > query.threshold else "no")
 
 
 def _month_on_month(shown: _Shown, book: FigureBook, headline: Figure, previous: Period) -> Line:

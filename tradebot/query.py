@@ -23,6 +23,10 @@ class Query:
     measure: str = "level"  # level, yoy (year on year), mom (month on month) or share (of the world total)
     other: str | None = None  # compare: the other reporter or a period; partners: the flow ranked
     indicator: str | None = None  # compare and chart: the flow shown (default: the balance)
+    # "did it top $1 trillion?": the amount asked about, in full units, and its currency (a
+    # question's own, never a follow-up's)
+    threshold: float | None = None
+    threshold_currency: str | None = None
 
     def as_json(self) -> dict:
         """The ★ `ask --json` query object (DESIGN.md §4)."""

@@ -88,6 +88,11 @@ INTENT_VOCABULARY = {
     "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
 }
+SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
+THRESHOLD = re.compile(
+    r"\b(?:top|tops|topped|pass|passes|passed|exceed|exceeds|exceeded|cross|crosses|crossed|surpass|surpassed|break|broke"
+    r"|hit|reach|reached|above|over|beyond)\s+(?:the\s+)?(?P<dollar>\$|us\$|usd\s*)?(?P<amount>\d+(?:\.\d+)?)\s*"
+    r"(?P<scale>trillion|tn|billion|bn|million|mn)\b(?:\s+(?P<dollars>dollars|usd))?")
 THAT_PERIOD = re.compile(r"\b(?:that|the\s+same|same)\s+(?:month|year|yr|period|time|quarter|stretch)\b|\bthen\s*\??\s*$")
 YEAR_SHIFT = re.compile(r"\b(?:the\s+)?(?:year|yr)\s+(before|after|earlier|later)\b")
 YEAR_EARLIER = re.compile(
@@ -245,6 +250,7 @@ class _Heard:
     year_earlier: bool = False  # "compared with last year": the same period a year before
     said_trade: bool = False  # "china-brazil trade": trade with no flow named means both flows
     guessed: bool = False  # a country was read from a typo ("chnia"; "words" reads as "world")
+    threshold: tuple[float, str | None] | None = None  # "top $1 trillion": (amount, currency named)
 
 
 def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
@@ -317,6 +323,12 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             text = text[: match.start()] + " " + text[match.end() :]
             lowered = lower_in_place(text).replace("’", "'")
             break
+    crossed = THRESHOLD.search(lowered)
+    if crossed:  # "did china's surplus top $1 trillion in 2025?": the amount is the question's, not a period or a leftover
+        amount = float(crossed.group("amount")) * SCALE_WORDS[crossed.group("scale")]
+        heard.threshold = (amount, "USD" if crossed.group("dollar") or crossed.group("dollars") else None)
+        text = text[: crossed.start()] + " " + text[crossed.end() :]
+        lowered = lower_in_place(text).replace("’", "'")
     reference = context.period.period.end if context and context.period.period else None
     shift = YEAR_SHIFT.search(lowered) if context and context.period.period else None
     if shift:  # "what about the year before?": the thread's period, a year earlier or later
@@ -418,6 +430,7 @@ def _new_question(heard: _Heard) -> Query:
         intent=intent, reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
         currency=heard.currency, measure=heard.measure or "level",
         other=ranked if intent == "partners" else None, indicator=heard.flow_word if intent == "chart" else None,
+        threshold=heard.threshold[0] if heard.threshold else None, threshold_currency=heard.threshold[1] if heard.threshold else None,
     )
 
 
@@ -453,6 +466,10 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
         changes["measure"] = heard.measure
     if heard.currency:
         changes["currency"] = heard.currency
+    # a threshold belongs to the line that asks it: "and imports?" after "did it top $1 tn?" does not ask again
+    if heard.threshold or context.threshold is not None:
+        changes.update(threshold=heard.threshold[0] if heard.threshold else None,
+                       threshold_currency=heard.threshold[1] if heard.threshold else None)
     for code, preposition in heard.countries[:2]:
         if changes.get("intent", context.intent) == "compare" and "other" not in changes:
             changes["other"] = code
