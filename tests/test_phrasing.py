@@ -49,6 +49,7 @@ def test_a_phrasing_means_its_question(text, reading):
 @pytest.mark.parametrize("text", [
     "china gdp 2025", "us inflation rate", "are the us tariffs on china legal", "china exports to narnia",
     "surplus china'; DROP TABLE figures;--", "china exports <script>alert(1)</script>", "china exports forecast for 2027",
+    "china average monthly exports in 2025", "us real imports from china in 2024", "china exports excluding hong kong 2025",
 ])
 def test_words_about_something_else_still_refuse_the_question(text):
     with pytest.raises(TradebotError):

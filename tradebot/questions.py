@@ -46,8 +46,8 @@ INTENT_PHRASES = [
      r"|" + _TOP + r"(?:bilateral\s+)?(?:surpluses|deficits)\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:sell|sells|export|exports)\s+(?:the\s+most\s+)?to\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:buy|buys|import|imports)\s+(?:the\s+most\s+)?from\b", "partners"),
-    (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?(?!\w)|\bwhich\s+(?:is|was)\s+(?:bigger|larger|higher|smaller|lower)\b",
-     "compare"),
+    (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?(?!\w)|\bwhich\s+(?:is|was)\s+(?:bigger|larger|higher|smaller|lower)\b"
+     r"|\bside\s+by\s+side\b", "compare"),
     (r"\b(?:total|two[- ]way|bilateral|overall)\s+trade\b|\btrade\s+(?:volume|between)\b"
      r"|\bhow\s+much\s+(?:do|does|did)\b.*\btrade\b", "total_trade"),
     (r"\btrade\s+gap\b|\btrade\s+balance\b", "balance"),
@@ -85,7 +85,7 @@ INTENT_VOCABULARY = {
     "calendar": "next release calendar date schedule when does do will is publish publishes published come out",
     "help": "what can you do how use this work help commands",
     "about": "where does data come from sources source your about numbers figures",
-    "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower",
+    "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
 }
 SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
@@ -113,7 +113,7 @@ CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", 
 OFF_TOPIC = frozenset("""
 gdp inflation cpi ppi price prices stock stocks share-price shares weather population unemployment jobs interest
 forecast forecasts predict prediction projected projection expect expected will tariff tariffs duty duties legal law
-services not except excluding without per capita tourism oil gas
+services not except excluding without per capita tourism oil gas average mean median real adjusted seasonally
 """.split())
 # the word before a country that says what it is to the flow
 PREPOSITIONS = {"to": "to", "into": "into", "towards": "to", "from": "from", "with": "with", "w": "with", "w/": "with", "against": "with",
