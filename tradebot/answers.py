@@ -18,6 +18,7 @@ from tradebot.figures import (
     derived,
     latest_in_any,
     latest_period,
+    newer,
     percent_change,
     previous_period,
     released_words,
@@ -193,9 +194,9 @@ def _answer(store: Store, query: Query) -> Answer:
 
     located, notes = _locate_any(store, query)
     asked = query.period.period
+    latest = None if located else latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
     if located is None and asked is not None and not asked.is_month:
         # "since march 2025" runs to today; the figures end earlier: answer to the newest month there is
-        latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
         if latest is not None and asked.start <= latest[1].end < asked.end:
             shorter = Period(asked.start, latest[1].end)
             located, notes = _locate_any(store, replace(query, period=PeriodSpec("fixed", shorter)))
@@ -206,7 +207,6 @@ def _answer(store: Store, query: Query) -> Answer:
         if growth_only is not None:
             return growth_only
     if located is None:
-        latest = latest_in_any(store, reporter.code, partner.code, indicator, _currencies(store, query))
         if latest is None:
             raise NoData(f"The store has no figures for {what}.")
         if query.period.kind != "fixed":
@@ -335,7 +335,7 @@ def _partners(store: Store, query: Query) -> Answer:
         if found and (query.period.kind == "fixed" or (newest_world is not None and newest_world.end <= found[0].end)):
             break  # a fixed period takes the first currency that has it; an older world total cannot be newer
         ranking = _ranking_in(store, query, reporter.code, codes, flow, currency, newest_world)
-        if ranking and (found is None or (ranking[0].end, -ranking[0].months) > (found[0].end, -found[0].months)):
+        if ranking and (found is None or newer(ranking[0], found[0])):
             found = (*ranking, currency)
     if found is None:
         where = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
@@ -589,7 +589,7 @@ def _locate_any(store: Store, query: Query) -> tuple[tuple[Period, FigureBook, F
         return None, []
     currency, located = found[0]
     for other, candidate in found[1:]:
-        if (candidate[0].end, -candidate[0].months) > (located[0].end, -located[0].months):
+        if newer(candidate[0], located[0]):
             currency, located = other, candidate
     if currency == "USD":
         return located, []

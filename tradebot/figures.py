@@ -263,12 +263,17 @@ def latest_period(
         } - tried
         if not candidates:
             return None
-        for period in sorted(candidates, key=lambda p: (p.end, -p.months), reverse=True):
+        for period in sorted(candidates, key=lambda p: (p.end, -p.months), reverse=True):  # the order `newer` is
             book = FigureBook.load(store, reporter, partner, period, currency)
             if book.value(indicator, period, allow_sum=False):
                 return period, book
         tried |= candidates
     return None
+
+
+def newer(period: Period, than: Period) -> bool:
+    """What `latest` prefers: the later end month, and for the same end a single month before a run."""
+    return (period.end, -period.months) > (than.end, -than.months)
 
 
 def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
@@ -278,7 +283,7 @@ def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
     best = None
     for currency in currencies:
         found = latest_period(store, reporter, partner, indicator, currency)
-        if found and (best is None or (found[0].end, -found[0].months) > (best[1].end, -best[1].months)):
+        if found and (best is None or newer(found[0], best[1])):
             best = (currency, *found)
     return best
 

@@ -13,7 +13,7 @@ A plug-in module provides
   `(name, rows or the TradebotError that kept them)` per response.
 
 `recognise` is asked in registry order, so a narrower format comes before a broader one
-(the Census page before any HTML table).
+(the Census page before any HTML table), and a module that is slow to import comes last.
 
 The `Source` line says what answers need to know without importing the module (which may
 pull in pandas): which `source` strings its figures carry, which reporters it is the
@@ -27,6 +27,7 @@ import importlib
 import io
 import zlib
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -61,14 +62,15 @@ GACC_RELEASE = ReleasePattern(1, 7, 14, combined_jan_feb=True,
 
 REGISTRY: tuple[Source, ...] = (
     Source("published", "tradebot.sources.published_csv", "published-figures CSV"),
-    Source("imf", "tradebot.sources.imf_imts", "IMF IMTS CSV", ("IMF IMTS",), live=True,
-           release=ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after")),
     Source("gacc_bulletin", "tradebot.sources.gacc_bulletin", "China Customs monthly bulletin (国别总值表)",
            ("China Customs (GACC) monthly bulletin",), ("CHN",),
            ReleasePattern(1, 15, 31, described="the country table comes out in the second half of the following month")),
     Source("census", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
            ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"), CENSUS_BASIS),
     Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE),
+    # last: its module imports pandas and Arrow, which recognising any other file must not cost (0.2-0.5 s)
+    Source("imf", "tradebot.sources.imf_imts", "IMF IMTS CSV", ("IMF IMTS",), live=True,
+           release=ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after")),
 )
 LIVE = tuple(source.key for source in REGISTRY if source.live)
 HEAD_CHARS = 4096  # what a plug-in sees to recognise its format
@@ -81,15 +83,9 @@ def recognise(head: str) -> Source | None:
 
 def detect(path: Path) -> Source:
     """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
-    try:
+    with _read_errors(path):
         with open_text(path) as handle:
             head = handle.read(HEAD_CHARS)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
-    except OSError as error:
-        raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path.name} is not UTF-8 text; tradebot reads CSV, HTML and Markdown files.") from None
     if not head.strip():
         raise DataFileError(f"{path.name} is empty.")
     source = recognise(head)
@@ -157,14 +153,19 @@ def open_text(path: Path):
 
 def read_text(path: Path) -> str:
     """A whole (small) file as text, universal newlines, or a one-line `DataFileError`."""
+    with _read_errors(path):
+        with open_text(path) as handle:
+            return handle.read().replace("\r\n", "\n").replace("\r", "\n")
+
+
+@contextmanager
+def _read_errors(path: Path):
+    """A damaged gzip, an unreadable file or bytes that are not UTF-8, as one line naming the file."""
     try:
-        with open_bytes(path) as stream:
-            data = stream.read()
+        yield
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise DataFileError(f"{path.name} is a damaged gzip file: {error}") from None
     except OSError as error:
         raise DataFileError(f"{path.name} cannot be read: {error.strerror or error}") from None
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
-        raise DataFileError(f"{path.name} is not UTF-8 text (byte {error.start}).") from None
+        raise DataFileError(f"{path.name} is not UTF-8 text (byte {error.start}); tradebot reads CSV, HTML and Markdown files.") from None
