@@ -43,31 +43,40 @@ def main(count: int) -> None:
             ask(store, QUESTIONS[index % len(QUESTIONS)])
             timings.append(time.perf_counter() - begin)
         total = time.perf_counter() - started
+        report(f"{count} answers", timings, total)
+        parse_timings = time_parser(store)
         store.close()
-    report(f"{count} answers", timings, total)
-    parse_timings = time_parser()
-    report(f"{len(parse_timings)} parses of the evaluation set", parse_timings, sum(parse_timings))
+    report(f"{len(parse_timings)} parses of the evaluation set and the blind split (follow-ups in their threads)",
+           parse_timings, sum(parse_timings))
 
 
-def time_parser() -> list[float]:
+def time_parser(store) -> list[float]:
+    """The parser alone, three rounds over every line of both sets: a conversation's lines with
+    the line before as their context, and the store's `has_pair` as a follow-up uses it."""
     import yaml
 
     from tradebot.errors import TradebotError
     from tradebot.periods import today_utc
     from tradebot.questions import parse
 
-    items = yaml.safe_load((Path(__file__).resolve().parent.parent / "tests" / "questions" / "eval.yaml").read_text(encoding="utf-8"))
-    questions = [step["q"] for item in items for step in item.get("chain", [item])]
+    tests = Path(__file__).resolve().parent.parent / "tests" / "questions"
+    items = yaml.safe_load((tests / "eval.yaml").read_text(encoding="utf-8"))
+    chains = [[step["q"] for step in item.get("chain", [item])] for item in items]
+    for path in sorted((tests / "blind").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        chains += [[step["q"]] for step in data["questions"]] + [[step["q"] for step in chain] for chain in data["conversations"]]
     timings = []
     today = today_utc()
     for _round in range(3):
-        for question in questions:
-            begin = time.perf_counter()
-            try:
-                parse(question, today)
-            except TradebotError:
-                pass
-            timings.append(time.perf_counter() - begin)
+        for chain in chains:
+            context = None
+            for question in chain:
+                begin = time.perf_counter()
+                try:
+                    context = parse(question, today, context, store.has_pair)
+                except TradebotError:
+                    pass
+                timings.append(time.perf_counter() - begin)
     return timings
 
 

@@ -134,7 +134,7 @@ def _means(parse, text: str, today, spec: dict) -> bool:
         return False
     period = None if query.period.kind == "latest" else "ytd" if query.period.kind == "ytd" else str(query.period.period)
     return (query.intent, query.reporter, query.partner, period) == (spec["intent"], spec["reporter"], spec["partner"], spec["period"]) \
-        and (spec["intent"] != "partners" or query.other == spec["flow"])
+        and (spec["intent"] != "partners" or query.indicator == spec["flow"])
 
 
 # --- the peers' shared arithmetic -------------------------------------------------------

@@ -55,6 +55,19 @@ def snapshot(store: Store) -> list[tuple]:
     return [tuple(row) for row in store.conn.execute(f"SELECT * FROM figures ORDER BY {order}")]
 
 
+def meaning(query) -> dict:
+    """A parsed query in the evaluation sets' words: the slots, the flow a ranking ranks and
+    what a comparison sets beside the first figure (a country code or a period)."""
+    got = {"intent": query.intent, "reporter": query.reporter, "partner": query.partner, "period": str(query.period),
+           "currency": query.currency, "measure": query.measure}
+    if query.intent == "partners":
+        got["ranked"] = query.indicator or "total_trade"
+    elif query.intent == "compare":
+        got["other"] = query.compared
+        got["indicator"] = query.indicator
+    return got
+
+
 def shared_data_dir(kind: str) -> Path:
     """A folder of the shared data (real source files): TRADEBOT_SHARED_DATA (relative to the
     project), by default ../shared/data beside the checkout; a skip with the reason when absent."""

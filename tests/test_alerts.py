@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import bot as entry
+from tradebot import conversations
 from tradebot.config import Settings
 from tradebot.store import Store
 from tradebot.sync import sync_file
@@ -107,8 +108,9 @@ def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_a
     assert b_posts[1].json["embeds"][0]["title"].startswith("Nicaragua, April 2026")
     assert resent == []
     store = Store(before_november)
-    contexts = store.conn.execute("SELECT reporter, period FROM conversations ORDER BY reporter").fetchall()
-    assert [tuple(c) for c in contexts] == [("CHN", "2025-11"), ("CHN", "2025-11"), ("NIC", "2026-04")]
+    thread_ids = [row[0] for row in store.conn.execute("SELECT thread_id FROM conversations")]
+    contexts = sorted((query.reporter, str(query.period)) for query in (conversations.load(store, thread) for thread in thread_ids))
+    assert contexts == [("CHN", "2025-11"), ("CHN", "2025-11"), ("NIC", "2026-04")]
 
 
 def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release):

@@ -140,11 +140,15 @@ def test_find_period_forms_in_phrases(phrase, expected):
     assert str(spec) == expected
 
 
-def test_a_bare_month_is_the_latest_one_not_after_the_reference():
+def test_a_bare_month_is_the_latest_one_not_after_the_reference_or_the_one_right_after_it():
     from tradebot.periods import Month
 
     assert str(find_period("what about october?", TODAY, reference=Month(2025, 11))[0]) == "2025-10"
-    assert str(find_period("what about december?", TODAY, reference=Month(2025, 11))[0]) == "2024-12"
+    assert str(find_period("and march?", TODAY, reference=Month(2025, 11))[0]) == "2025-03"
+    assert str(find_period("what about december?", TODAY, reference=Month(2025, 11))[0]) == "2025-12"
+    assert str(find_period("what about january?", TODAY, reference=Month(2025, 11))[0]) == "2025-01"
+    # the month after the reference only when it is over: after November 2026, December is 2025's
+    assert str(find_period("what about december?", TODAY, reference=Month(2026, 11))[0]) == "2025-12"
 
 
 def test_may_the_verb_is_not_a_month():

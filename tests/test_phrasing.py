@@ -14,7 +14,8 @@ from conftest import TODAY
 
 def _reading(text: str, context=None) -> tuple:
     query = parse(text, TODAY, context)
-    return query.intent, query.reporter, query.partner, str(query.period), query.measure, query.other
+    ranked_or_compared = query.indicator if query.intent == "partners" else query.compared
+    return query.intent, query.reporter, query.partner, str(query.period), query.measure, ranked_or_compared
 
 
 @pytest.mark.parametrize(
@@ -128,3 +129,69 @@ def test_did_it_top_an_amount_answers_with_the_figure_and_whether_it_did(store, 
     assert answer.ok and str(answer.query.period) == "2025-01..2025-12"
     assert next(line.value for line in answer.lines if line.name == "Above the amount asked").startswith(said)
     assert "$1 trillion" not in answer.text and "1.2" not in answer.text  # the amount asked is not shown as a figure
+
+
+# --- a follow-up is a change of slots (issue 14, second round of the blind split) ---
+
+
+def test_one_country_in_a_follow_up_changes_the_slot_that_gives_figures_the_store_has(store):
+    """After "korea exports to china", "and japan?" means Japan's exports to China (the store
+    has no Korea–Japan figures); after "china exports to the us", China's exports to Japan; a
+    possessive is a reporter ("and Japan's?"); two countries are a whole new pair."""
+    korea = _thread(store, "korea exports to china 2009")[-1].context
+    assert ask(store, "and japan", TODAY, korea).title.startswith("Japan — exports to China, 2009")
+    china = _thread(store, "china exports to the us nov 2025")[-1].context
+    assert ask(store, "and japan?", TODAY, china).title.startswith("China — exports to Japan, November 2025")
+    deficit = _thread(store, "US trade deficit with China in 2018", "Korea's balance with China that year")[-1].context
+    assert ask(store, "and Japan's?", TODAY, deficit).title.startswith("Japan — trade deficit with China, 2018")
+    assert ask(store, "and japan's balance with china that year", TODAY, korea).title.startswith("Japan — trade")
+
+
+def test_a_month_named_in_a_thread_steps_back_through_the_year_or_on_by_one(store):
+    *_, february = _thread(store, "US exports to china jan 2026", "m/m", "what about feb")
+    assert february.title.startswith("United States — exports to China, February 2026")
+    *_, october = _thread(store, "china exports nov 2025", "what about october?")
+    assert october.title.startswith("China — exports, October 2025")
+
+
+def test_a_country_after_a_ranking_asks_for_its_figure_in_the_flow_ranked(store):
+    *_, vietnam = _thread(store, "us top trading partners jan-nov 2025", "rank by deficit", "what's the gap with vietnam")
+    assert vietnam.title.startswith("United States — trade deficit with Vietnam, Jan–Nov 2025")
+
+
+def test_two_partners_of_one_reporter_side_by_side(store):
+    answer = ask(store, "cn exports vietnam vs mexico 2025", TODAY)
+    assert answer.ok and answer.title == "China — exports to Vietnam and Mexico, 2025"
+    assert [line.name for line in answer.lines] == ["Vietnam", "Mexico", "Difference"]
+    assert {(f.partner, str(f.period)) for f in answer.figures if not f.derived} >= {("VNM", "2025-01..2025-12"), ("MEX", "2025-01..2025-12")}
+    *_, side_by_side = _thread(store, "what was china's trade balance with germany in 2025", "and with france?",
+                               "can you put germany and france side by side")
+    assert side_by_side.title == "China — trade balance with Germany and France, 2025"
+    *_, reporters = _thread(store, "Korea's balance with China in 2018", "put the us and korea side by side")
+    assert reporters.title == "United States and South Korea — trade balance with China, 2018"
+    *_, currencies = _thread(store, "Korea's balance with China in 2018", "put Japan and Korea side by side")
+    assert currencies.text == ("The store has no figure for South Korea’s trade balance with China in 2018 in yen to compare "
+                               "with; tradebot compares figures in one currency and never converts.")
+
+
+def test_the_same_stretch_last_year_and_those_months(store):
+    thread = _thread(store, "china exports to the US jan-jul 2026")[-1].context
+    assert _reading("same stretch last year?", thread)[3] == "2025-01..2025-07"
+    assert _reading("and US share of china's total exports over those months", thread)[:5] == (
+        "exports", "CHN", "USA", "2026-01..2026-07", "share")
+
+
+def test_words_that_say_a_currency_or_the_continent_are_not_countries():
+    assert _reading("What was China's trade balance with Japan over Jan–Nov 2025, measured in US dollars?")[:4] == (
+        "balance", "CHN", "JPN", "2025-01..2025-11")
+    assert parse("china dollar-denominated imports growth jan-feb 2026", TODAY).currency == "USD"
+    assert _reading("china trade with europe as a continent, not just EU, 2025")[:3] == ("total_trade", "CHN", "EUROPE_CONT")
+    assert _reading("when's the next china customs release")[:2] == ("calendar", "CHN")
+
+
+def test_last_month_is_the_newest_month_stored_and_says_which_month_the_calendar_meant(store):
+    answer = ask(store, "china surplus last month", TODAY)
+    assert answer.title.startswith("China — trade surplus, July 2026")
+    assert answer.notes[0] == ("Last month on the calendar is October 2026; the newest month the store has for this is "
+                               "July 2026 (figures come out weeks to months after a month ends).")
+    assert not any("calendar" in note for note in ask(store, "china surplus latest", TODAY).notes)

@@ -145,16 +145,22 @@ COUNTRIES = st.sampled_from(ALL_COUNTRIES)
 @st.composite
 def contexts(draw) -> Query:
     """A conversation as it stands after the kinds of answer there are: only the help, about,
-    calendar and release answers have no country; a ranking's `other` is the flow ranked, a
-    comparison's (and the follow-ups after it) a second country or a period."""
+    calendar and release answers have no country; a ranking's indicator is the flow ranked, a
+    comparison (and the follow-ups after it) sets a second reporter, partner or period."""
     intent = draw(st.sampled_from(INTENTS))
     no_country = [None] if intent in ("help", "about", "calendar", "release") else []
-    flows = list(RANKED_FLOWS) if intent == "partners" else [None, "USA", "JPN", "CHN", "2024-11", "2024-01..2024-12"]
+    compared = {}
+    if intent == "compare":
+        slot = draw(st.sampled_from(["compared_reporter", "compared_partner", "compared_period", None]))
+        if slot == "compared_period":
+            compared[slot] = draw(st.sampled_from([Period.parse("2024-11"), Period.parse("2024-01..2024-12")]))
+        elif slot:
+            compared[slot] = draw(st.sampled_from(["USA", "JPN", "CHN"]))
     return Query(
         intent=intent, reporter=draw(st.sampled_from([*no_country, "CHN", "USA", "JPN", "DEU", "EU27", "WLD"])),
         partner=draw(st.sampled_from(["WLD", "USA", "CHN", "JPN", "EU27", "ASEAN"])), period=draw(SPECS),
         currency=draw(st.sampled_from([None, "USD", "CNY"])), measure=draw(st.sampled_from(["level", "yoy", "mom", "share"])),
-        other=draw(st.sampled_from(flows)), indicator=draw(st.sampled_from([None, *RANKED_FLOWS])),
+        indicator=draw(st.sampled_from([None, *RANKED_FLOWS])), **compared,
     )
 
 
@@ -599,8 +605,20 @@ def test_capital_dotted_i_does_not_shift_the_words_of_a_question():
     assert find_period("TÜRKİYE exports nov 2025", TODAY) == (PeriodSpec("fixed", Period.parse("2025-11")), "TÜRKİYE exports")
 
 
+def test_a_csv_button_posted_before_the_comparison_slots_were_typed_still_means_its_query():
+    """Buttons carry their query in the custom id; those already in channels have the one
+    `other` field of before, which is a compared country, a compared period or the ranked flow."""
+    assert Query.from_token("compare|CHN|WLD|2025-11|||JPN|exports") == Query(
+        intent="compare", reporter="CHN", period=PeriodSpec("fixed", Period.parse("2025-11")), indicator="exports",
+        compared_reporter="JPN")
+    assert Query.from_token("compare|USA|CHN|2025-11|||2024-11|").compared_period == Period.parse("2024-11")
+    assert Query.from_token("partners|CHN|WLD|2025-01..2025-12|||exports|").indicator == "exports"
+    with pytest.raises(ValueError):
+        Query.from_token("compare|CHN")
+
+
 def test_comparing_with_latest_or_ytd_is_refused_not_a_crash(store):
-    """`compared with ytd?` in a thread set the comparison's `other` to "ytd", which the answer
+    """`compared with ytd?` in a thread set the compared period to "ytd", which the answer
     then looked up as a country code (KeyError)."""
     thread = ask(store, "surplus china", TODAY).context
     for text, context in [("compared with ytd?", thread), ("compared with latest", thread), ("compare china ytd and this year", None)]:

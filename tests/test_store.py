@@ -6,12 +6,14 @@ import csv
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR, Settings
 from tradebot.errors import DataFileError, StoreUnwritable
+from tradebot.periods import Period
 from tradebot.sources import detect, published_csv
 from tradebot.store import FIGURE_COLUMNS, FIGURES_PK, SCHEMA_VERSION, Store, load_seed, open_store
 
@@ -68,6 +70,36 @@ def test_a_store_from_before_the_key_became_the_table_keeps_every_figure(tmp_pat
     assert "WITHOUT ROWID" in store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'figures'").fetchone()[0]
     assert sum(row["figures"] for row in store.coverage()) == len(before)
     assert ask(store, "surplus china", TODAY).ok
+
+
+def test_thread_contexts_from_before_the_typed_query_keep_their_meaning(tmp_path, monkeypatch):
+    """Schema 8 kept a context in columns, with one `other` for a compared country, a compared
+    period or the flow ranked; 9 keeps the whole query as one JSON value. A thread that was
+    comparing China with Japan, across two periods, or ranking by exports goes on doing so."""
+    import tradebot.store as store_module
+    from tradebot import conversations
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:8])
+    old = Store(tmp_path / "old.db")
+    old.migrate()
+    with old.conn:
+        old.conn.executemany(
+            """INSERT INTO conversations (thread_id, intent, reporter, partner, period, currency, measure, other, indicator,
+               updated_at) VALUES (?, ?, ?, ?, ?, NULL, 'level', ?, ?, '2026-11-01T00:00:00+00:00')""",
+            [(1, "compare", "CHN", "WLD", "2025-11", "JPN", "exports"), (2, "compare", "USA", "CHN", "2025-11", "2024-11", None),
+             (3, "partners", "CHN", "WLD", "2025-01..2025-12", "exports", None), (4, "balance", "CHN", "USA", "latest", None, None)])
+    old.close()
+    monkeypatch.undo()
+    store = Store(tmp_path / "old.db")
+    assert store.migrate() == 1
+    first, second, third, fourth = (conversations.load(store, thread) for thread in (1, 2, 3, 4))
+    assert (first.compared_reporter, first.indicator, str(first.period)) == ("JPN", "exports", "2025-11")
+    assert (second.compared_period, second.compared_reporter) == (Period.parse("2024-11"), None)
+    assert (third.intent, third.indicator, str(third.period)) == ("partners", "exports", "2025-01..2025-12")
+    assert (fourth.intent, fourth.partner, str(fourth.period)) == ("balance", "USA", "latest")
+    # and they are saved back in the new form
+    conversations.save(store, 1, replace(first, compared_partner="KOR", compared_reporter=None))
+    assert conversations.load(store, 1).compared_partner == "KOR"
 
 
 def test_an_empty_database_is_filled_from_the_seed(tmp_path):

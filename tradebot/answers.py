@@ -5,7 +5,6 @@ answer reads the same everywhere."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -106,7 +105,7 @@ def ask(store: Store, text: str, today: date | None = None, context: Query | Non
     `context` is the conversation after this line."""
     today = today or today_utc()
     try:
-        query = parse(text, today, context)
+        query = parse(text, today, context, store.has_pair)
     except TradebotError as error:
         return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
     result = answer(store, query, today)
@@ -214,6 +213,10 @@ def _answer(store: Store, query: Query) -> Answer:
         raise NoData(f"No figure for {what} in {query.period.period.label}; the latest is {latest[1].label}.")
     period, book, headline, period_notes = located
     notes = period_notes + notes
+    calendar = query.period.calendar
+    if calendar is not None and calendar != period:
+        notes.insert(0, f"Last month on the calendar is {calendar.label}; the newest month the store has for this is "
+                        f"{period.label} (figures come out weeks to months after a month ends).")
 
     shown = _Shown()
     growth = book.growth(indicator, period)
@@ -322,7 +325,7 @@ def _partners(store: Store, query: Query) -> Answer:
     ranked beside countries (see `_rankable`). A fixed period is ranked in the first currency
     that has it, `latest` in the currency with the newest period (dollars on a tie)."""
     reporter = countries.by_code(query.reporter)
-    flow = query.other or "total_trade"
+    flow = query.indicator or "total_trade"
     codes = [code for code in store.partners(reporter.code) if code != "WLD"]
     found = None
     currencies = _currencies(store, query)
@@ -380,7 +383,7 @@ def _partners(store: Store, query: Query) -> Answer:
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
     title = f"{reporter.name} — top partners by {FLOW_NAMES[flow]}, {period.label}"
-    return Answer(query=replace(query, period=PeriodSpec("fixed", period), other=flow), title=title, lines=lines, notes=notes,
+    return Answer(query=replace(query, period=PeriodSpec("fixed", period), indicator=flow), title=title, lines=lines, notes=notes,
                   footer=_footer(values[ranked[0]], shown.figures), figures=shown.figures)
 
 
@@ -451,29 +454,31 @@ def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str
 
 
 def _compare(store: Store, query: Query) -> Answer:
-    """Two reporters side by side for one period, or one reporter across two periods."""
-    if not query.other:
+    """Two reporters side by side for one period, two partners of one reporter, or one series
+    across two periods."""
+    if not query.compared:
         raise NoData("Compare with what? Name a second country or a period, for example “compare china and the us”.")
     indicator = query.indicator or "balance"
     reporter = countries.by_code(query.reporter)
     partner = countries.by_code(query.partner)
-    if re.fullmatch(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?", query.other):
-        sides = [(reporter, None), (reporter, Period.parse(query.other))]
-    else:
-        sides = [(reporter, None), (countries.by_code(query.other), None)]
+    # the second side: (reporter, partner, period or None for the first side's)
+    second = (countries.by_code(query.compared_reporter or reporter.code),
+              countries.by_code(query.compared_partner or partner.code), query.compared_period)
     # both sides in one currency: the first (dollars first) in which both have the figure
     first = other = None
+    tried = []  # the currencies the first side has the figure in
     for currency in _currencies(store, query):
-        first = _locate(store, replace(query, intent=indicator, reporter=sides[0][0].code), currency)
-        if first is None:
+        located = _locate(store, replace(query, intent=indicator), currency)
+        if located is None:
             continue
-        period = first[0]
-        other_period = sides[1][1] or period
-        other_book = FigureBook.load(store, sides[1][0].code, partner.code, other_period, currency)
+        first, period = located, located[0]
+        tried.append(currency)
+        other_period = second[2] or period
+        other_book = FigureBook.load(store, second[0].code, second[1].code, other_period, currency)
         other = other_book.value(indicator, other_period)
-        if other is None and sides[1][1] is None and query.period.kind != "fixed":
+        if other is None and second[2] is None and query.period.kind != "fixed":
             # two countries at `latest`: the newest period the second has, when the first has it too
-            theirs = latest_period(store, sides[1][0].code, partner.code, indicator, currency)
+            theirs = latest_period(store, second[0].code, second[1].code, indicator, currency)
             mine = FigureBook.load(store, reporter.code, partner.code, theirs[0], currency) if theirs else None
             if mine is not None and mine.value(indicator, theirs[0]) is not None:
                 period = other_period = theirs[0]
@@ -489,20 +494,28 @@ def _compare(store: Store, query: Query) -> Answer:
         asked = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
         raise NoData(f"No figure for {what}{asked} to compare; the latest is {latest[1].label}.")
     if other is None:
-        raise NoData(f"The store has no {FLOW_NAMES[indicator]} for {sides[1][0].name} in {other_period.label} to compare with.")
+        whose = (f"{_possessive(second[0].name)} {FLOW_NAMES[indicator]}" + _partner_words(indicator, second[1]))
+        in_currency = " in " + " or ".join(currency_words(currency) for currency in tried)
+        raise NoData(f"The store has no figure for {whose} in {other_period.label}{in_currency} to compare with; "
+                     "tradebot compares figures in one currency and never converts.")
     mine = first[2]
     shown = _Shown()
-    label = (lambda country, p: f"{country.name}, {p.label}") if sides[1][1] else (lambda country, p: country.name)
+    if second[2]:
+        names = (f"{reporter.name}, {period.label}", f"{second[0].name}, {other_period.label}")
+        title = f"{reporter.name} — {FLOW_NAMES[indicator]}{_partner_words(indicator, partner)}, {period.label} against {other_period.label}"
+    elif query.compared_partner:
+        names = (partner.name, second[1].name)
+        title = f"{reporter.name} — {FLOW_NAMES[indicator]}{_partner_words(indicator, partner)} and {second[1].name}, {period.label}"
+    else:
+        names = (reporter.name, second[0].name)
+        title = f"{reporter.name} and {second[0].name} — {FLOW_NAMES[indicator]}{_partner_words(indicator, partner)}, {period.label}"
     difference = derived(f"{indicator}_difference", [mine, other], mine.value - other.value, "first − second", period=mine.period)
     lines = [
-        Line(label(reporter, period), shown.money(mine, indicator == "balance", first[1].growth(indicator, period))),
-        Line(label(sides[1][0], other_period), shown.money(other, indicator == "balance", other_book.growth(indicator, other_period))),
+        Line(names[0], shown.money(mine, indicator == "balance", first[1].growth(indicator, period))),
+        Line(names[1], shown.money(other, indicator == "balance", other_book.growth(indicator, other_period))),
         Line("Difference", ("+" if difference.value >= 0 else "−") + shown.money(difference)),
     ]
     notes = [COMPUTED_NOTE] if any(f.derived for f in shown.figures) else []
-    what = FLOW_NAMES[indicator] + _partner_words(indicator, partner)
-    title = (f"{reporter.name} — {what}, {period.label} against {other_period.label}" if sides[1][1]
-             else f"{reporter.name} and {sides[1][0].name} — {what}, {period.label}")
     return Answer(query=replace(query, period=PeriodSpec("fixed", period)), title=title, lines=lines, notes=notes,
                   footer=_footer(mine, shown.figures), figures=shown.figures)
 

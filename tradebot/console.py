@@ -85,7 +85,7 @@ def chart_line(
             query, indicator, months = _chart_command(cleaned, today)
         else:
             try:
-                query = parse(cleaned, today, context)
+                query = parse(cleaned, today, context, store.has_pair)
             except TradebotError:
                 return None  # answers.ask gives the same error as for any line
             if query.intent != "chart":

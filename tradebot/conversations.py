@@ -1,6 +1,6 @@
 """The context of a conversation (a Discord thread, or a console session): the last question
-answered, which a follow-up such as "and imports?" inherits. Kept in the database, so a
-restart forgets nothing."""
+answered, which a follow-up such as "and imports?" inherits. Kept in the database as one JSON
+value, so a restart forgets nothing."""
 
 from __future__ import annotations
 
@@ -9,23 +9,16 @@ from datetime import UTC, datetime
 from tradebot.query import Query
 from tradebot.store import Store
 
-CONTEXT_COLUMNS = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
-
 
 def load(store: Store, thread_id: int) -> Query | None:
-    row = store.conn.execute(f"SELECT {', '.join(CONTEXT_COLUMNS)} FROM conversations WHERE thread_id = ?", (thread_id,)).fetchone()
-    return Query.from_context(dict(row)) if row else None
+    row = store.conn.execute("SELECT query FROM conversations WHERE thread_id = ?", (thread_id,)).fetchone()
+    return Query.from_context(row[0]) if row else None
 
 
 def save(store: Store, thread_id: int, query: Query) -> None:
-    context = query.as_context()
-    values = [context[column] for column in CONTEXT_COLUMNS]
     with store.conn:
-        store.conn.execute(
-            f"""INSERT OR REPLACE INTO conversations (thread_id, {', '.join(CONTEXT_COLUMNS)}, updated_at)
-                VALUES (?, {', '.join('?' for _ in CONTEXT_COLUMNS)}, ?)""",
-            (thread_id, *values, datetime.now(UTC).isoformat(timespec="seconds")),
-        )
+        store.conn.execute("INSERT OR REPLACE INTO conversations (thread_id, query, updated_at) VALUES (?, ?, ?)",
+                           (thread_id, query.context_json(), datetime.now(UTC).isoformat(timespec="seconds")))
 
 
 def is_known(store: Store, thread_id: int) -> bool:

@@ -92,7 +92,7 @@ ALIASES = {
     "japanese": "JPN", "german": "DEU", "indian": "IND", "french": "FRA",
     "eu": "EU27", "eu27": "EU27", "european union": "EU27", "europe": "EU27",
     "asean": "ASEAN", "southeast asia": "ASEAN", "south east asia": "ASEAN",
-    "world": "WLD", "global": "WLD", "the world": "WLD",
+    "world": "WLD", "global": "WLD", "the world": "WLD", "whole world": "WLD", "the whole world": "WLD",
     # codes people type in lower case in markets chat; two- and three-letter codes that are also
     # English words (in, can, per, it, is) are not here, and only count in capitals
     "cn": "CHN", "chn": "CHN", "jp": "JPN", "jpn": "JPN", "kr": "KOR", "kor": "KOR", "de": "DEU", "deu": "DEU",
@@ -101,6 +101,10 @@ ALIASES = {
     "saudi": "SAU", "latam": "LATAM",
     "latin america and the caribbean": "LATAM", "belt and road": "BRI", "belt and road initiative": "BRI", "bri": "BRI",
     "rcep": "RCEP", "asia pacific economic cooperation": "APEC",
+    "continental europe": "EUROPE_CONT", "european continent": "EUROPE_CONT", "whole of europe": "EUROPE_CONT",
+    "all of europe": "EUROPE_CONT",
+    # capitals for their governments' statistics, as the wires write them ("Beijing's exports")
+    "beijing": "CHN", "washington": "USA", "tokyo": "JPN", "seoul": "KOR",
 }
 
 # China Customs' names that pycountry's Chinese translations (zh_CN, zh_TW, zh_HK) lack, or spell

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from tradebot.errors import BadPeriod, echo
@@ -124,11 +124,15 @@ class PeriodSpec:
     """What the user asked for, before the store says which months exist.
 
     `kind` is `latest` (the newest period with the figure), `ytd` (the newest year to
-    date) or `fixed` (`period` holds the months).
+    date) or `fixed` (`period` holds the months). `calendar` is the month the words meant on
+    the calendar when they named one ("last month" is `latest` with October 2026 here), so an
+    answer can say that the newest month the store has is another; it is not part of what is
+    asked (equal specs are the same question).
     """
 
     kind: str
     period: Period | None = None
+    calendar: Period | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return str(self.period) if self.period else self.kind
@@ -256,8 +260,14 @@ def find_period(text: str, today: date, reference: Month | None = None) -> tuple
     return None, text
 
 
-def _latest_month_named(month: int, reference: Month) -> Month:
-    """The most recent `month` not after `reference`."""
+def _nearest_month_named(month: int, reference: Month, now: Month) -> Month:
+    """The most recent `month` not after `reference`, or the month right after it: a thread
+    steps back through a year ("what about october?" after November 2025 is October 2025,
+    "and march?" March 2025) or on by one ("and april?" after March 2026 is April 2026). With
+    no thread the reference is today's month. Never a month still to come."""
+    following = reference.plus(1)
+    if following.month == month and following <= now:
+        return following
     return Month(reference.year if month <= reference.month else reference.year - 1, month)
 
 
@@ -273,8 +283,8 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
         return LATEST
     if kind == "last_month":
         # the newest month the store has, which is rarely the calendar's last month (figures come
-        # out weeks to months later): answers resolve `latest` per series
-        return LATEST
+        # out weeks to months later): answers resolve `latest` per series and name the calendar's
+        return PeriodSpec("latest", calendar=Period.month(now.plus(-1)))
     elif kind == "this_month":
         period = Period.month(now)
     elif kind == "last_year":
@@ -303,16 +313,16 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
             second = "2" in (groups.get("h"), groups.get("h2"))
             period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     elif kind == "bare_range":
-        end = _latest_month_named(_month_number(groups["m2"]), reference)
+        end = _nearest_month_named(_month_number(groups["m2"]), reference, now)
         start = Month(end.year, _month_number(groups["m1"]))
         period = Period(start, end)
     elif kind == "since":
         start_month = _month_number(groups["m"])
-        start = Month(int(groups["y"]), start_month) if "y" in groups else _latest_month_named(start_month, reference)
+        start = Month(int(groups["y"]), start_month) if "y" in groups else _nearest_month_named(start_month, reference, now)
         period = Period(start, now)
     elif kind in ("quarter", "bare_quarter"):
         quarter = int(groups["q"])
-        year = int(groups["y"]) if "y" in groups else _latest_month_named(quarter * 3, reference).year
+        year = int(groups["y"]) if "y" in groups else _nearest_month_named(quarter * 3, reference, now).year
         period = Period(Month(year, quarter * 3 - 2), Month(year, quarter * 3))
     elif kind == "half":
         second = groups.get("half") in ("second", "2nd") or groups.get("h") == "2"
@@ -320,7 +330,7 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
         period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     else:  # bare_month
         name = groups.get("m") or groups.get("may") or groups["may2"]
-        period = Period.month(_latest_month_named(_month_number(name), reference))
+        period = Period.month(_nearest_month_named(_month_number(name), reference, now))
     if period.end < period.start:
         raise BadPeriod(f"“{echo(words)}” ends before it starts.")
     if period.start > now:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, fields
 
 from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 
@@ -10,7 +12,10 @@ from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 # other questions people ask, then the answers about the store itself.
 FIGURE_INTENTS = ("balance", "exports", "imports", "total_trade")
 INTENTS = (*FIGURE_INTENTS, "partners", "compare", "chart", "release", "help", "about", "calendar")
-TOKEN_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
+# what a conversation remembers and a CSV button carries, in the button token's order
+CONTEXT_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "indicator",
+                  "compared_reporter", "compared_partner", "compared_period")
+PERIOD_TEXT = re.compile(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?")
 
 
 @dataclass(frozen=True)
@@ -21,39 +26,77 @@ class Query:
     period: PeriodSpec = LATEST
     currency: str | None = None  # None: US dollars, or yuan when only yuan figures exist
     measure: str = "level"  # level, yoy (year on year), mom (month on month) or share (of the world total)
-    other: str | None = None  # compare: the other reporter or a period; partners: the flow ranked
-    indicator: str | None = None  # compare and chart: the flow shown (default: the balance)
+    indicator: str | None = None  # the flow a ranking ranks, a comparison compares or a chart draws
+    # a comparison sets one of these: the same figure for a second reporter, for a second
+    # partner of the same reporter, or for the same series in a second period
+    compared_reporter: str | None = None
+    compared_partner: str | None = None
+    compared_period: Period | None = None
     # "did it top $1 trillion?": the amount asked about, in full units, and its currency (a
-    # question's own, never a follow-up's)
+    # question's own, never a follow-up's, so not part of the context)
     threshold: float | None = None
     threshold_currency: str | None = None
+
+    @property
+    def compared(self) -> str | None:
+        """What a comparison sets beside the first figure, as text: a country code or a period."""
+        if self.compared_period is not None:
+            return str(self.compared_period)
+        return self.compared_reporter or self.compared_partner
 
     def as_json(self) -> dict:
         """The ★ `ask --json` query object (DESIGN.md §4)."""
         return {"intent": self.intent, "reporter": self.reporter, "partner": self.partner, "period": str(self.period)}
 
     def as_context(self) -> dict:
-        """Everything a follow-up inherits, as stored for a thread or a console session."""
-        return {**self.as_json(), "currency": self.currency, "measure": self.measure, "other": self.other, "indicator": self.indicator}
+        """Everything a follow-up inherits, as plain values (a thread keeps it as one JSON value)."""
+        values = {name: getattr(self, name) for name in CONTEXT_FIELDS}
+        values["period"] = str(self.period)
+        values["compared_period"] = str(self.compared_period) if self.compared_period else None
+        return values
+
+    def context_json(self) -> str:
+        return json.dumps(self.as_context(), separators=(",", ":"))
 
     def to_token(self) -> str:
         """A compact form for a button's custom id (Discord allows 100 characters)."""
         context = self.as_context()
-        return "|".join(str(context[key] or "") for key in TOKEN_FIELDS)
+        return "|".join(str(context[key] or "") for key in CONTEXT_FIELDS)
 
     @classmethod
     def from_token(cls, token: str) -> Query:
         values = token.split("|")
-        if len(values) != len(TOKEN_FIELDS):
+        names = CONTEXT_FIELDS if len(values) == len(CONTEXT_FIELDS) else _TOKEN_FIELDS_BEFORE_0_2
+        if len(values) != len(names):
             raise ValueError(f"not a query token: {token!r}")
-        return cls.from_context({key: value or None for key, value in zip(TOKEN_FIELDS, values, strict=True)})
+        return cls.from_context({key: value or None for key, value in zip(names, values, strict=True)})
 
     @classmethod
-    def from_context(cls, context: dict) -> Query:
-        period = context.get("period") or "latest"
-        spec = {"latest": LATEST, "ytd": YTD}.get(period) or PeriodSpec("fixed", Period.parse(period))
-        return cls(
-            intent=context["intent"], reporter=context.get("reporter"), partner=context.get("partner") or "WLD",
-            period=spec, currency=context.get("currency"), measure=context.get("measure") or "level", other=context.get("other"),
-            indicator=context.get("indicator"),
-        )
+    def from_context(cls, context: dict | str) -> Query:
+        """The inverse of `as_context` (or of `context_json`). Also reads contexts and tokens
+        written before the comparison fields were typed, when one `other` field held a
+        compared country, a compared period or the ranked flow."""
+        context = json.loads(context) if isinstance(context, str) else dict(context)
+        known = {field.name for field in fields(cls)}
+        if context.get("other"):
+            context.update(_typed_other(context["intent"], context.pop("other")))
+        values = {key: value for key, value in context.items() if key in known and value is not None}
+        values["period"] = _spec(values.get("period") or "latest")
+        if values.get("compared_period"):
+            values["compared_period"] = Period.parse(values["compared_period"])
+        values.setdefault("reporter", None)
+        return cls(**values)
+
+
+def _spec(text: str) -> PeriodSpec:
+    return {"latest": LATEST, "ytd": YTD}.get(text) or PeriodSpec("fixed", Period.parse(text))
+
+
+# buttons posted before the typed comparison fields carry this form
+_TOKEN_FIELDS_BEFORE_0_2 = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
+
+
+def _typed_other(intent: str, other: str) -> dict:
+    if intent == "partners":
+        return {"indicator": other}
+    return {"compared_period": other} if PERIOD_TEXT.fullmatch(other) else {"compared_reporter": other}

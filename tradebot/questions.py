@@ -7,16 +7,19 @@ misread question cannot produce a wrong number.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
-from tradebot.periods import LATEST, PeriodSpec, find_period, lower_in_place, parse_period
+from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import FIGURE_INTENTS, Query
 
+Knows = Callable[[str, str], bool]  # (reporter, partner) → whether the store has figures for them
 MAX_LENGTH = 500
 TRADE_ALONE = re.compile(r"\btrad(?:e|es|ed|ing)\b(?!\s+(?:surplus|surpluses|deficit|deficits|balance|gap|data|figures|numbers|release))")
 CODE_LIKE = re.compile(r"[;<>{}=|`\\]|--")  # a question with these and unknown words is not asking about trade
@@ -39,7 +42,10 @@ RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 # Words and phrases → what they ask. Phrases are matched before single words.
 _TOP = r"\b(?:top|biggest|largest|main|major|leading|key)(?:\s+(?:\d{1,2}|three|five|ten|twenty))?\s+"
 INTENT_PHRASES = [
-    (_TOP + r"(?:trading\s+|trade\s+)?(?:export\s+)?(?:partners?|markets?|destinations?|customers?|buyers?)\b", "partners"),
+    (_TOP + r"(?:trading\s+|trade\s+)?(?:export\s+)?(?:partners?|markets?|destinations?|customers?|buyers?|countries)\b", "partners"),
+    # "where did china get most of its imports from", "biggest us deficits by country"
+    (r"\bwhere\s+(?:did|does|do)\b.*\b(?:get|gets|buy|buys|source|sources)\b.*\bfrom\b"
+     r"|\b(?:surpluses|deficits|exports|imports)\s+by\s+(?:country|partner)\b", "partners"),
     (_TOP + r"(?:import\s+)?(?:suppliers?|sources?)\b", "partners"),
     # "rank china's partners by …", "which countries did china export the most to", "largest bilateral surpluses"
     (r"\brank(?:ed|ing|ings)?\b|\bwhich\s+(?:countries|economies|nations|partners|markets|places)\b"
@@ -47,7 +53,8 @@ INTENT_PHRASES = [
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:sell|sells|export|exports)\s+(?:the\s+most\s+)?to\b", "partners"),
     (r"\bwho\s+(?:does|do|did)\b.*\b(?:buy|buys|import|imports)\s+(?:the\s+most\s+)?from\b", "partners"),
     (r"\bcompared?\s+(?:with|to)\b|\bcompare\b|\bversus\b|\bvs\.?(?!\w)|\bwhich\s+(?:is|was)\s+(?:bigger|larger|higher|smaller|lower)\b"
-     r"|\bside\s+by\s+side\b", "compare"),
+     r"|\bside\s+by\s+side\b|\bsame\s+comparison\b|\b(?:bigger|larger|higher|smaller|lower)\s+than\b"
+     r"|\bchange[ds]?\s+from\b(?!\s+(?:the\s+|a\s+)?(?:previous|prior|last|year|month))", "compare"),
     (r"\b(?:total|two[- ]way|bilateral|overall)\s+trade\b|\btrade\s+(?:volume|between)\b"
      r"|\bhow\s+much\s+(?:do|does|did)\b.*\btrade\b", "total_trade"),
     (r"\btrade\s+gap\b|\btrade\s+balance\b", "balance"),
@@ -59,7 +66,10 @@ INTENT_PHRASES = [
     (r"\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+i\s+use\b|\bhow\s+does\s+this\s+work\b|^\s*help\b|\bcommands\b", "help"),
     (r"\bwhere\s+(?:does|do|did)\s+(?:the\s+|your\s+|these\s+|this\s+|those\s+)?(?:data|numbers|figures)\s+(?:\w+\s+)?come\s+from\b"
      r"|^\s*(?:what|which)\s+(?:are\s+(?:the|your)\s+|data\s+)?sources?\b|\bsources?\s+(?:for|of|does|do)\b"
-     r"|\bdata\s+sources?\b|\byour\s+sources?\b|^\s*sources?\b|^\s*about\b", "about"),
+     r"|\bdata\s+sources?\b|\byour\s+sources?\b|^\s*sources?\b|^\s*about\b"
+     r"|\b(?:underlying|original|primary)\s+(?:sources?|data)\b|\bwhat\s+is\s+(?:the\s+|your\s+)?sources?\b"
+     r"|\bwhere\s+(?:is|are|does|do)\s+(?:the\s+|your\s+|ur\s+)?(?:\w+\s+)?(?:data|numbers|figures)\s+(?:\w+\s+)?(?:come\s+)?from\b",
+     "about"),
     (r"\b(?:chart|graph|plot|trend|sparkline)s?\b", "chart"),
     (r"\b(?:suppliers|export\s+markets|markets|trading\s+partners|partners|customers)\b", "partners"),
 ]
@@ -78,14 +88,15 @@ INTENT_VOCABULARY = {
     "partners": "top biggest largest main major leading key trading trade export import partners partner markets market "
                 "destinations destination customers customer buyers buyer suppliers supplier sources source who whom most "
                 "sell sells buy buys exports imports rank ranked ranking rankings which countries economies nations places "
-                "bilateral surpluses deficits ten five three twenty",
+                "bilateral surpluses deficits ten five three twenty where get gets country imported exported",
     "total_trade": "total two-way two way bilateral overall volume between trade turnover with",
     "balance": "trade gap balance",
     "release": "out yet released published been has have is are numbers",
     "calendar": "next release calendar date schedule when does do will is publish publishes published come out",
     "help": "what can you do how use this work help commands",
-    "about": "where does data come from sources source your about numbers figures",
-    "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put",
+    "about": "where does data come from sources source your about numbers figures is underlying original primary ur",
+    "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put than "
+               "comparison change changed changes from",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
 }
 SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
@@ -93,10 +104,14 @@ THRESHOLD = re.compile(
     r"\b(?:top|tops|topped|pass|passes|passed|exceed|exceeds|exceeded|cross|crosses|crossed|surpass|surpassed|break|broke"
     r"|hit|reach|reached|above|over|beyond)\s+(?:the\s+)?(?P<dollar>\$|us\$|usd\s*)?(?P<amount>\d+(?:\.\d+)?)\s*"
     r"(?P<scale>trillion|tn|billion|bn|million|mn)\b(?:\s+(?P<dollars>dollars|usd))?")
-THAT_PERIOD = re.compile(r"\b(?:that|the\s+same|same)\s+(?:month|year|yr|period|time|quarter|stretch)\b|\bthen\s*\??\s*$")
-YEAR_SHIFT = re.compile(r"\b(?:the\s+)?(?:year|yr)\s+(before|after|earlier|later)\b")
+THAT_PERIOD = re.compile(r"\b(?:that|the\s+same|same|those|these)\s+(?:month|months|year|yr|period|time|quarter|stretch)\b"
+                         r"|\bthen\s*\??\s*$")
+# "what about the year before?", "same stretch last year?": the thread's period a year earlier (or later)
+YEAR_SHIFT = re.compile(r"\b(?:the\s+)?(?:year|yr)\s+(?P<way>before|after|earlier|later)\b"
+                        r"|\b(?:the\s+)?same\s+(?:month|months|period|stretch|time|quarter)\s+(?P<last>last\s+year|a\s+year\s+(?:ago|earlier|before))")
 YEAR_EARLIER = re.compile(
-    r"\b(?:compared?\s+(?:with|to)\s+)?(?:the\s+same\s+(?:month|period)\s+)?(?:last\s+year|a\s+year\s+(?:ago|earlier|before))\b"
+    r"\b(?:compared?\s+(?:with|to)\s+)?(?:the\s+same\s+(?:month|period)\s+)?"
+    r"(?:last\s+year|a\s+year\s+(?:ago|earlier|before)|the\s+(?:year|yr)\s+before|the\s+(?:previous|prior)\s+year)\b"
 )
 MEASURE_PHRASES = [
     (r"\by/y\b|\byoy\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange on (?:a|the) year\b"
@@ -131,15 +146,34 @@ was were went go going up down rise rose fall fell change changed
 country countries nation economy economic economies wise according official officially
 big large huge small actually wondering wonder so my boss wants need needs report quick question has have had
 come comes came go goes went lol haha hmm same again more other another pull look up gimme
-period periods stretch then side only instead yr exactly actually
+period periods stretch then side only instead yr exactly actually if them just one ur over
 """.split())
+ARTICLES = {"the", "a", "an", "?"}  # a preposition carries over these to the country after it
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 # Words read as words even in capitals when a whole question is typed in capitals (see _country_at)
+FLOW_WORDS_TO_GUESS = [word for word in INTENT_WORDS if len(word) >= 6]
 KNOWN_WORDS = FILLER_WORDS | set(PREPOSITIONS) | set(INTENT_WORDS) | {w for words in INTENT_VOCABULARY.values() for w in words.split()}
 
 
-def parse(text: str, today: date, context: Query | None = None) -> Query:
-    """Raises a `TradebotError` with a one-sentence message when the text is not a question it can map."""
+# Phrasings rewritten before parsing: one way to say each thing
+REWRITES = [
+    (re.compile(r"\b(when|where|what|how|who|that|it)['’]s\b"), r"\1 is"),
+    (re.compile(r"\bvis[- ][aà][- ]vis\b"), "with"),
+    # "in US dollars", "USD-denominated": a currency, not the United States
+    (re.compile(r"\b(?:u\.?s\.?\s*)?(dollars?|usd|yuan|rmb|yen)(?:[- ]denominated|\s+terms)\b"), r"\1"),
+    (re.compile(r"\b(?:denominated|measured)\s+in\b"), "in"),
+    (re.compile(r"\bu\.?s\.?\s*(dollars?)\b"), r"\1"),
+    # "europe as a continent, not just the eu", "europe? the whole continent": the continent
+    (re.compile(r"\beurope\b(?=.*\bcontinent\b)"), "continental europe"),
+    (re.compile(r"[,(]?\s*(?:the\s+whole\s+continent|as\s+a\s+(?:whole\s+)?continent)\b[,)]?"
+                r"|[,(]?\s*(?:and\s+|but\s+)?not\s+(?:just\s+|only\s+)?(?:the\s+)?eu\b[,)]?"), " "),
+]
+
+
+def parse(text: str, today: date, context: Query | None = None, knows: Knows | None = None) -> Query:
+    """Raises a `TradebotError` with a one-sentence message when the text is not a question it can map.
+    `knows(reporter, partner)` says whether the store has figures for a pair: a follow-up that
+    names one country ("and japan?") changes the slot that gives a pair the store has."""
     # composed accents: a decomposed "ô" (o + U+0302, as some keyboards and pastes send it) would split a word in two
     cleaned = " ".join(unicodedata.normalize("NFC", text or "").split())
     if not cleaned:
@@ -147,17 +181,29 @@ def parse(text: str, today: date, context: Query | None = None) -> Query:
     if len(cleaned) > MAX_LENGTH:
         raise NotUnderstood(f"That is too long to be one question ({len(cleaned):,} characters); {EXAMPLES}.")
     if cleaned.startswith("/"):
-        return _parse_command(cleaned, today, context)
-    return _parse_phrase(cleaned, today, context)
+        return _parse_command(cleaned, today, context, knows)
+    return _parse_phrase(_rewritten(cleaned), today, context, knows)
 
 
-def _parse_command(text: str, today: date, context: Query | None = None) -> Query:
+def _rewritten(text: str) -> str:
+    """`REWRITES` applied. They match the lower-case form (as every phrase here is matched:
+    `İ` lowers to two characters with `str.lower`), and replace in the text as typed."""
+    for pattern, replacement in REWRITES:
+        start = 0
+        while match := pattern.search(lower_in_place(text), start):
+            new = match.expand(replacement)
+            text = text[: match.start()] + new + text[match.end() :]
+            start = match.start() + len(new)
+    return text
+
+
+def _parse_command(text: str, today: date, context: Query | None = None, knows: Knows | None = None) -> Query:
     name, _, rest = text[1:].partition(" ")
     name = name.lower()
     if name == "ask":
         question = re.sub(r"^question:\s*", "", rest.strip(), flags=re.IGNORECASE)
         # a follow-up, like /ask in a Discord thread: the other commands are whole questions
-        return parse(question, today, context) if not question.startswith("/") else _refuse_nested()
+        return parse(question, today, context, knows) if not question.startswith("/") else _refuse_nested()
     if name not in COMMANDS:
         known = ", ".join(f"/{command}" for command in (*COMMANDS, "ask"))
         raise NotUnderstood(f"“/{echo(name)}” is not a command here; the commands are {known}.")
@@ -177,37 +223,34 @@ def command_query(
     flow = (indicator or "").strip().lower().replace(" ", "_") or None
     if flow is not None and flow not in RANKED_FLOWS:
         raise NotUnderstood(f"“{echo(indicator)}” is not an indicator; use {', '.join(RANKED_FLOWS)}.")
-    if intent == "compare":
-        other = _compared_with(other, today)
     return Query(
         intent=intent,
         reporter=countries.resolve(country).code if country else None,
         partner=countries.resolve(partner).code if partner else "WLD",
         period=parse_period(period, today),
-        other=(flow or "total_trade") if intent == "partners" else other,
-        indicator=flow if intent == "compare" else None,
+        indicator=(flow or "total_trade") if intent == "partners" else flow if intent == "compare" else None,
+        **(_compared_with(other, today) if intent == "compare" else {}),
     )
 
 
-def _compared_with(other: str | None, today: date) -> str:
+def _compared_with(other: str | None, today: date) -> dict:
     """/compare's `other`: a second country, or a period to compare the first one across."""
     if not (other or "").strip():
         raise NotUnderstood("/compare needs `other`: a second country or a period such as 2024-11.")
     try:
         spec = parse_period(other, today)
     except TradebotError:
-        return countries.resolve(other).code
-    return _compared_period(spec)
+        return {"compared_reporter": countries.resolve(other).code}
+    return {"compared_period": _compared_period(spec)}
 
 
-def _compared_period(spec: PeriodSpec | None) -> str | None:
-    """A period compared with, as `Query.other` holds it. `latest` and `ytd` name no months
-    (and answers would read them as a country code), so they are refused, not passed on."""
+def _compared_period(spec: PeriodSpec | None) -> Period | None:
+    """A period compared with. `latest` and `ytd` name no months, so they are refused."""
     if spec is None:
         return None
     if spec.period is None:
         raise NotUnderstood("Compare with a fixed period such as 2024-11 or 2024, or with a second country.")
-    return str(spec.period)
+    return spec.period
 
 
 def _refuse_nested() -> Query:
@@ -251,22 +294,26 @@ class _Heard:
     said_trade: bool = False  # "china-brazil trade": trade with no flow named means both flows
     guessed: bool = False  # a country was read from a typo ("chnia"; "words" reads as "world")
     threshold: tuple[float, str | None] | None = None  # "top $1 trillion": (amount, currency named)
+    same_comparison: bool = False  # "same comparison for korea": the thread's comparison, another subject
 
 
-def _parse_phrase(text: str, today: date, context: Query | None = None) -> Query:
+def _parse_phrase(text: str, today: date, context: Query | None, knows: Knows | None) -> Query:
     heard = _hear(text, today, context)
     # in a conversation, a line without a flow ("Malaysia?", "japan in 2024") changes the context
     # … and one that names only a partner ("imports from japan") asks about the thread's reporter
     only_partners = bool(heard.countries) and all(word in ("to", "into", "from", "with") for _code, word in heard.countries)
+    # … and a comparison in a thread compares what the thread is about
     follow_up = context is not None and (bool(FOLLOW_UP.search(text.lower())) or not heard.countries or heard.intent is None
-                                         or (only_partners and context.reporter is not None))
+                                         or (only_partners and context.reporter is not None)
+                                         or (heard.intent == "compare" and context.reporter is not None)
+                                         or (heard.measure == "share" and [code for code, _ in heard.countries] == [context.reporter]))
     if heard.unknown_places:
         place = heard.unknown_places[0]
         raise countries.unknown(place, [country for country, _score in countries.fuzzy_matches(place, limit=3)])
     if heard.leftovers and (CODE_LIKE.search(text) or not _whole_without_leftovers(heard, follow_up)):
         _explain_leftovers(heard.leftovers, found_country=bool(heard.countries), found_intent=heard.intent is not None)
     if follow_up:
-        return _follow_up(heard, context)
+        return _follow_up(heard, context, knows)
     if FOLLOW_UP.search(text.lower()) and not (heard.countries and heard.intent):
         # "and japan?" with no conversation to follow: the rest of the question is missing
         raise NotUnderstood(f"Ask a whole question first; {EXAMPLES}.")
@@ -307,39 +354,35 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                               "exports" if re.search(r"market|destination|customer|buyer|sell|export", words) else "total_trade")
             if intent == "compare" and match.group(0).startswith("compare"):
                 # "compared to/with": the preposition joins the two compared, it does not name a partner
-                text = text[: match.start()] + " " + text[match.end() :]
-                lowered = lower_in_place(text).replace("’", "'")
-            if intent == "compare" and context is not None:
+                text, lowered = _cut(text, match)
+            if intent == "compare":
+                heard.same_comparison = bool(re.search(r"\bsame\s+comparison\b", lowered))
                 year_earlier = YEAR_EARLIER.search(lowered)
                 if year_earlier:
                     heard.year_earlier = True
-                    text = text[: year_earlier.start()] + " " + text[year_earlier.end() :]
-                    lowered = lower_in_place(text).replace("’", "'")
+                    text, lowered = _cut(text, year_earlier)
             break
     for pattern, measure in MEASURE_PHRASES:
         match = re.search(pattern, lowered)
         if match:
             heard.measure = measure
-            text = text[: match.start()] + " " + text[match.end() :]
-            lowered = lower_in_place(text).replace("’", "'")
+            text, lowered = _cut(text, match)
             break
     crossed = THRESHOLD.search(lowered)
     if crossed:  # "did china's surplus top $1 trillion in 2025?": the amount is the question's, not a period or a leftover
         amount = float(crossed.group("amount")) * SCALE_WORDS[crossed.group("scale")]
         heard.threshold = (amount, "USD" if crossed.group("dollar") or crossed.group("dollars") else None)
-        text = text[: crossed.start()] + " " + text[crossed.end() :]
-        lowered = lower_in_place(text).replace("’", "'")
+        text, lowered = _cut(text, crossed)
     reference = context.period.period.end if context and context.period.period else None
     shift = YEAR_SHIFT.search(lowered) if context and context.period.period else None
     if shift:  # "what about the year before?": the thread's period, a year earlier or later
-        heard.period = PeriodSpec("fixed", context.period.period.shift_years(-1 if shift.group(1) in ("before", "earlier") else 1))
-        text = text[: shift.start()] + " " + text[shift.end() :]
-        lowered = lower_in_place(text).replace("’", "'")
+        later = shift.group("way") in ("after", "later")
+        heard.period = PeriodSpec("fixed", context.period.period.shift_years(1 if later else -1))
+        text, lowered = _cut(text, shift)
     same = THAT_PERIOD.search(lowered) if context and context.period.kind == "fixed" and heard.period is None else None
     if same:  # "imports from korea that year", "and then?": the thread's period
         heard.period = context.period
-        text = text[: same.start()] + " " + text[same.end() :]
-        lowered = lower_in_place(text).replace("’", "'")
+        text, lowered = _cut(text, same)
     if heard.period is None:
         heard.period, text = find_period(text, today, reference)
     if heard.intent == "compare" and heard.period:
@@ -349,6 +392,7 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
     index = 0
     while index < len(words):
         word = words[index].lower().strip(".").replace("’", "'")
+        word = _flow_typo(word) or word
         if word in INTENT_WORDS:
             heard.intent = heard.intent or INTENT_WORDS[word]
             heard.flow_word = heard.flow_word or INTENT_WORDS[word]
@@ -370,7 +414,8 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 country, used = _typo_of_country(words[index]), 1
                 heard.guessed = heard.guessed or country is not None
             if country:
-                heard.countries.append((country.code, preposition))
+                owned = re.search(r"['’]s$", words[index + used - 1]) and not preposition
+                heard.countries.append((country.code, "owner" if owned else preposition))
                 preposition = ""
                 index += used
                 continue
@@ -380,12 +425,25 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 after_partner_word = preposition in ("to", "into", "from", "with", "between", "and")
                 if word.isalpha() and (after_partner_word or (not heard.countries and following in INTENT_WORDS)):
                     heard.unknown_places.append(words[index])
+            if preposition == "and" and word not in ARTICLES:
+                preposition = ""  # "and the us" joins two countries; in "… and what it means" the "and" joins nothing
         index += 1
     return heard
 
 
+def _cut(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The text without what `match` found, and its lower-case form (the same length, so
+    positions found in one hold in the other)."""
+    text = text[: match.start()] + " " + text[match.end() :]
+    return text, lower_in_place(text).replace("’", "'")
+
+
 def _roles(heard: _Heard, intent: str) -> tuple[str | None, str | None]:
     """Reporter and partner from the countries named and the word before each."""
+    if heard.measure == "share" and len(heard.countries) == 2 and any(word == "of" for _code, word in heard.countries):
+        # "germany's share of chinese exports": the share is of the reporter's flow, named after "of"
+        reporter = next(code for code, word in heard.countries if word == "of")
+        return reporter, next(code for code, _word in heard.countries if code != reporter)
     partner_words = {"exports": {"to", "into"}, "imports": {"from"}}.get(intent, {"with", "and", "to", "from"})
     reporter_words = {"exports": {"from"}, "imports": {"into", "of", "to"}}.get(intent, {"between", "of"})
     reporter = partner = None
@@ -405,63 +463,78 @@ def _roles(heard: _Heard, intent: str) -> tuple[str | None, str | None]:
     return reporter, partner
 
 
+def _new_comparison(heard: _Heard) -> Query:
+    """"china vs japan exports to the us": two reporters (a partner after to/from/with);
+    "us imports japan vs korea", "china-japan vs china-korea trade": one reporter, two partners;
+    "china exports compared with a year earlier", "… 2019 versus 2001": one series, two periods."""
+    codes = list(dict.fromkeys(code for code, _word in heard.countries))
+    partner = next((code for code, word in heard.countries if word in ("to", "from", "with", "into")), None)
+    compared = {}
+    if len(codes) >= 3 and partner != codes[2]:
+        reporter, partner, compared["compared_partner"] = codes[:3]
+    else:
+        reporters = [code for code in codes if code != partner]
+        if not reporters:
+            raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
+        reporter = reporters[0]
+        if len(reporters) > 1:
+            compared["compared_reporter"] = reporters[1]
+        elif heard.year_earlier and heard.period and heard.period.period:
+            compared["compared_period"] = heard.period.period.shift_years(-1)
+        else:
+            compared["compared_period"] = _compared_period(heard.other_period)
+    return Query(intent="compare", reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
+                 currency=heard.currency, measure=heard.measure or "level", indicator=heard.flow_word, **compared)
+
+
 def _new_question(heard: _Heard) -> Query:
     intent = heard.intent or ("total_trade" if heard.said_trade else "balance")
     if intent in ("help", "about", "calendar", "release") and not heard.countries:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
-        # "china vs japan exports to the us": the compared reporters, and a partner after to/from/with
-        partner = next((code for code, word in heard.countries if word in ("to", "from", "with", "into")), None)
-        compared = [code for code, word in heard.countries if code != partner]
-        if not compared:
-            raise NotUnderstood(f"Compare which countries? For example: compare china and the us; {EXAMPLES}.")
-        other = compared[1] if len(compared) > 1 else _compared_period(heard.other_period)
-        return Query(intent="compare", reporter=compared[0], partner=partner or "WLD", period=heard.period or LATEST,
-                     currency=heard.currency, measure=heard.measure or "level", other=other, indicator=heard.flow_word)
+        return _new_comparison(heard)
     reporter, partner = _roles(heard, intent)
-    if heard.measure == "share" and len(heard.countries) == 2 and any(word == "of" for _code, word in heard.countries):
-        # "germany's share of chinese exports": the share is of the reporter's flow, named after "of"
-        reporter = next(code for code, word in heard.countries if word == "of")
-        partner = next(code for code, _word in heard.countries if code != reporter)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     ranked = heard.flow if heard.flow != "total_trade" else heard.flow_word or heard.flow  # "rank … by exports"
     return Query(
         intent=intent, reporter=reporter, partner=partner or "WLD", period=heard.period or LATEST,
         currency=heard.currency, measure=heard.measure or "level",
-        other=ranked if intent == "partners" else None, indicator=heard.flow_word if intent == "chart" else None,
+        indicator=ranked if intent == "partners" else heard.flow_word if intent == "chart" else None,
         threshold=heard.threshold[0] if heard.threshold else None, threshold_currency=heard.threshold[1] if heard.threshold else None,
     )
 
 
-def _follow_up(heard: _Heard, context: Query) -> Query:
-    """Change what the follow-up names; inherit the rest from the conversation."""
+def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
+    """A follow-up changes the slots it names and inherits the others from the conversation."""
     changes: dict = {}
-    if heard.intent == "compare" and not heard.countries and context.intent in FIGURE_INTENTS:
-        changes["indicator"] = context.intent  # "china exports nov 2025" → "compared with last year?": exports, not the balance
-    if heard.intent == "compare" and not heard.countries:
-        if heard.year_earlier:
-            earlier = context.period.period.shift_years(-1) if context.period.period else None
-            changes.update(intent="compare", other=str(earlier) if earlier else None)
-        elif heard.other_period:  # "2019 versus 2001?": both periods named
-            changes.update(intent="compare", other=_compared_period(heard.other_period))
-        else:
-            changes.update(intent="compare", other=_compared_period(heard.period))
-            heard.period = None
-    elif context.intent == "partners" and not heard.countries and (heard.intent in RANKED_FLOWS or heard.intent == "partners"):
+    intent = context.intent
+    if heard.intent == "compare" or (context.intent == "compare" and not heard.intent):
+        intent = "compare"
+        changes.update(_compared_slots(heard, context, knows))
+    elif context.intent == "partners" and heard.countries and heard.intent in (None, *FIGURE_INTENTS):
+        # "what's the gap with vietnam?", "mexico?" after a ranking: that partner's figure for the flow ranked
+        intent = heard.intent if heard.intent in FIGURE_INTENTS else context.indicator or "total_trade"
+        changes["indicator"] = None
+    elif context.intent == "partners" and (heard.intent in RANKED_FLOWS or heard.intent == "partners"):
         # "and by exports?", "now ranked by balance": the same ranking by another flow
         flow = heard.intent if heard.intent in RANKED_FLOWS else heard.flow if heard.flow != "total_trade" else heard.flow_word
         if flow:
-            changes["other"] = flow
+            changes["indicator"] = flow
     elif heard.intent:
-        changes["intent"] = heard.intent
+        intent = heard.intent
         if heard.intent == "partners":  # a ranking is of every partner
-            changes.update(other=heard.flow, partner="WLD")
-    if heard.period:
+            changes.update(indicator=heard.flow or "total_trade", partner="WLD")
+        elif context.intent == "partners":
+            changes["indicator"] = None  # the ranked flow means nothing to "imports from australia"
+    if intent != context.intent:
+        changes["intent"] = intent
+    if heard.period and "period" not in changes:
         changes["period"] = heard.period
-        if context.intent == "compare" and "other" not in changes and _year_on_year(context) and heard.period.period:
+        if context.intent == "compare" and intent == "compare" and _year_on_year(context) and heard.period.period \
+                and "compared_period" not in changes:
             # "what about october?" after "compared with last year?": october against a year before it
-            changes["other"] = str(heard.period.period.shift_years(-1))
+            changes["compared_period"] = heard.period.period.shift_years(-1)
     if heard.measure:
         changes["measure"] = heard.measure
     if heard.currency:
@@ -470,28 +543,94 @@ def _follow_up(heard: _Heard, context: Query) -> Query:
     if heard.threshold or context.threshold is not None:
         changes.update(threshold=heard.threshold[0] if heard.threshold else None,
                        threshold_currency=heard.threshold[1] if heard.threshold else None)
-    for code, preposition in heard.countries[:2]:
-        if changes.get("intent", context.intent) == "compare" and "other" not in changes:
-            changes["other"] = code
-        elif preposition in ("with", "to", "from", "into", "and") or context.partner != "WLD":
-            changes["partner"] = code
-        else:
-            changes["reporter"] = code
-    if context.intent == "partners" and changes.get("intent", "partners") != "partners":
-        changes["other"] = None  # the ranked flow means nothing to "imports from australia"
+    if intent != "compare" or not _names_compared(changes):
+        changes.update(_subject_slots(heard, context, intent, knows))
     if not changes:
         raise NotUnderstood(f"I couldn't tell what to change; say for example “and imports?” or “what about october?”; {EXAMPLES}.")
-    needs_country = changes.get("intent", context.intent) not in ("release", "calendar", "help", "about")
+    needs_country = intent not in ("release", "calendar", "help", "about")
     if needs_country and context.reporter is None and "reporter" not in changes:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return replace(context, **changes)
 
 
+COMPARED_SLOTS = ("compared_reporter", "compared_partner", "compared_period")
+
+
+def _names_compared(changes: dict) -> bool:
+    return any(changes.get(slot) for slot in ("compared_reporter", "compared_partner"))
+
+
+def _compared_slots(heard: _Heard, context: Query, knows: Knows | None) -> dict:
+    """What a comparison line changes: the second period, or the second country (a reporter
+    beside the thread's, or a partner beside its partner)."""
+    cleared = dict.fromkeys(COMPARED_SLOTS)
+    changes: dict = {}
+    if context.intent in FIGURE_INTENTS:
+        changes["indicator"] = context.intent  # "china exports nov 2025" → "compared with last year?": exports
+    if heard.flow_word:
+        changes["indicator"] = heard.flow_word
+    period = heard.period.period if heard.period else None
+    if heard.same_comparison and context.intent == "compare":
+        return changes  # the comparison stays; the countries named change its subject
+    if heard.year_earlier:
+        base = period or context.period.period
+        if period:
+            changes["period"] = heard.period
+        return {**changes, **cleared, "compared_period": base.shift_years(-1) if base else None}
+    if heard.other_period:  # "2019 versus 2001?": both periods named
+        return {**changes, **cleared, "period": heard.period, "compared_period": _compared_period(heard.other_period)}
+    codes = [code for code, _word in heard.countries]
+    if len(codes) >= 2:  # "put japan and korea side by side", "germany and france side by side"
+        first, second = codes[:2]
+        partners = context.partner != "WLD" and (knows is None or _all_partners(knows, context, codes[:2]))
+        if context.reporter in (first, second) or not partners:
+            return {**changes, **cleared, "reporter": first, "compared_reporter": second}
+        return {**changes, **cleared, "partner": first, "compared_partner": second}
+    if len(codes) == 1 and heard.intent == "compare":  # "how does that compare with japan?"
+        code, word = heard.countries[0]
+        as_partner = context.partner != "WLD" and (word in ("to", "from", "into") or (
+            knows is not None and knows(context.reporter, code) and not knows(code, context.partner)))
+        return {**changes, **cleared, **({"compared_partner": code} if as_partner else {"compared_reporter": code})}
+    if heard.period and heard.intent == "compare" and not codes:  # "versus Jan–Jul 2025", "how does that compare with july 2025?"
+        return {**changes, **cleared, "period": context.period, "compared_period": _compared_period(heard.period)}
+    return changes  # "same comparison but just with africa": the subject changes below, the comparison stays
+
+
+def _all_partners(knows: Knows, context: Query, codes: list[str]) -> bool:
+    """Whether the store has the thread's reporter trading with each country named."""
+    return context.reporter is not None and all(knows(context.reporter, code) for code in codes)
+
+
+def _subject_slots(heard: _Heard, context: Query, intent: str, knows: Knows | None) -> dict:
+    """Reporter and partner from the countries a follow-up names. Two countries are a whole
+    pair ("japan's balance with china"). One is the partner when said so ("and to the eu?"),
+    the reporter when owned ("and japan's?") or when the thread has no partner ("china
+    exports" → "and japan?"); otherwise the partner, unless only the reporter gives a pair the
+    store has (after "korea exports to china", "and japan?" is Japan's exports to China)."""
+    named = heard.countries
+    if len(named) >= 2:
+        reporter, partner = _roles(replace(heard, countries=named[:2]), intent)
+        return {"reporter": reporter, "partner": partner or "WLD"}
+    if not named:
+        return {}
+    code, word = named[0]
+    if code == context.reporter and (heard.measure == "share" or word == "of"):
+        return {}  # "what share of all us imports is that": the thread's reporter, named again
+    if word in ("with", "to", "from", "into", "and", "between"):
+        return {"partner": code}
+    if word == "owner" and "share" in (heard.measure, context.measure) and context.reporter is not None:
+        return {"partner": code}  # "and the eu's share?": the eu's share of the thread's reporter's flow
+    if word in ("owner", "of") or context.reporter is None or context.partner == "WLD" or intent == "partners":
+        return {"reporter": code}
+    if knows is not None and not knows(context.reporter, code) and knows(code, context.partner):
+        return {"reporter": code}
+    return {"partner": code}
+
+
 def _year_on_year(query: Query) -> bool:
     """A comparison of a period with the same period a year earlier."""
-    if query.period.period is None or not query.other or not re.fullmatch(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?", query.other):
-        return False
-    return str(query.period.period.shift_years(-1)) == query.other
+    period = query.period.period
+    return period is not None and query.compared_period is not None and query.compared_period == period.shift_years(-1)
 
 
 def _country_at(words: list[str], index: int, shouted: bool = False) -> tuple[countries.Country | None, int]:
@@ -524,6 +663,16 @@ def _hyphenated_pair(word: str, shouted: bool) -> tuple[countries.Country, count
         return None
     found = [_country_at([part], 0, shouted)[0] for part in parts]
     return (found[0], found[1]) if all(found) and found[0] != found[1] else None
+
+
+def _flow_typo(word: str) -> str | None:
+    """`surplsu` → `surplus`, `exporst` → `exports`: a long word one slip away from a flow word
+    (short ones such as `bal` are too close to other words to guess)."""
+    if len(word) < 6 or word in INTENT_WORDS or word in KNOWN_WORDS or not word.isalpha():
+        return None
+    candidates = [flow_word for flow_word in FLOW_WORDS_TO_GUESS if flow_word[:2] == word[:2]]  # `reports` is not `exports`
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 def _typo_of_country(word: str) -> countries.Country | None:

@@ -152,9 +152,22 @@ def _v8_reporter_months(db: Database) -> None:
     db.execute(_REPORTER_MONTHS.format(where=""))
 
 
+def _v9_conversation_as_json(db: Database) -> None:
+    """A conversation's context becomes one JSON value (`Query.as_context`), so a new thing a
+    follow-up inherits needs no migration. Old rows keep their meaning: `Query.from_context`
+    reads the single `other` column they had."""
+    db.execute("""CREATE TABLE conversations_json (thread_id INTEGER PRIMARY KEY, query TEXT NOT NULL,
+                  updated_at TEXT NOT NULL)""")
+    db.execute("""INSERT INTO conversations_json SELECT thread_id, json_object('intent', intent, 'reporter', reporter,
+                  'partner', partner, 'period', period, 'currency', currency, 'measure', measure, 'other', other,
+                  'indicator', indicator), updated_at FROM conversations""")
+    db.execute("DROP TABLE conversations")
+    db.execute("ALTER TABLE conversations_json RENAME TO conversations")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
-    _v7_coverage, _v8_reporter_months,
+    _v7_coverage, _v8_reporter_months, _v9_conversation_as_json,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -452,6 +465,11 @@ class Store:
 
     def has_reporter(self, reporter: str) -> bool:
         return self.conn.execute("SELECT 1 FROM figures WHERE reporter = ? LIMIT 1", (reporter,)).fetchone() is not None
+
+    def has_pair(self, reporter: str, partner: str) -> bool:
+        """Whether any figure has this reporter and partner (one seek in the primary key)."""
+        sql = "SELECT 1 FROM figures WHERE reporter = ? AND partner = ? LIMIT 1"
+        return self.conn.execute(sql, (reporter, partner)).fetchone() is not None
 
     def reporters(self) -> list[str]:
         """Distinct reporters by hopping along the index (one seek each), not a scan."""
