@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tradebot import formatting
-from tradebot.answers import ask
+from tradebot import formatting, intents
+from tradebot.answers import Line, answer, ask
 from tradebot.figures import Figure
 from tradebot.questions import parse
 from tradebot.store import Store
@@ -320,3 +320,17 @@ def test_no_data_for_a_reporter_names_a_few_of_the_stored_ones_not_dozens(store)
     message = ask(store, "surplus brazil", TODAY).text
     assert message.startswith("The store has no figures reported by Brazil; it has figures from ")
     assert message.endswith(" and 3 more (/calendar lists them).") and len(message) < 200
+
+
+def test_every_intent_in_the_table_is_answered_by_its_handler_and_listed_in_help(store):
+    """The intent table is the one list of what can be asked: each intent has exactly the handler
+    its answer module registered, a slash command maps to its intent, and help lists each line."""
+    assert set(intents._HANDLERS) == set(intents.TABLE)
+    assert {name: intent.name for name, intent in intents.COMMANDS.items()} == {
+        "surplus": "balance", "exports": "exports", "imports": "imports", "partners": "partners", "compare": "compare",
+        "calendar": "calendar", "about": "about"}
+    shown = ask(store, "help", TODAY)
+    assert all(Line(*intent.help) in shown.lines for intent in intents.TABLE.values() if intent.help)
+    assert answer(store, parse("chart china exports", TODAY), TODAY).error.code == "not_available"
+    with pytest.raises(KeyError):
+        intents.answers_for("gdp")(lambda store, query, today: None)

@@ -44,9 +44,10 @@ from cogs.utils.render import answer_embed
 from tradebot import console, countries, formatting
 from tradebot.answers import Answer, ask
 from tradebot.errors import AmbiguousCountry, BadPeriod, TradebotError, UnknownCountry, echo
+from tradebot.intents import COMMANDS
 from tradebot.periods import EARLIEST_YEAR, LATEST, YTD, Month, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import INTENTS, Query
-from tradebot.questions import COMMANDS, RANKED_FLOWS, command_query, parse
+from tradebot.questions import RANKED_FLOWS, command_query, parse
 
 from conftest import PROJECT_DIR, TODAY
 
@@ -496,7 +497,7 @@ def test_autocomplete_offers_a_country_first_for_its_name_and_code(country):
 def test_slash_options_any_text(command, options):
     """What the cogs call with whatever a user typed in each option the command has (/chart
     takes its own indicator and months: those go to the chart, not the query)."""
-    intent, takes = COMMANDS.get(command, ("chart", ("country", "partner")))
+    intent, takes = (COMMANDS[command].name, COMMANDS[command].options) if command in COMMANDS else ("chart", ("country", "partner"))
     options = {name: value for name, value in options.items() if name in takes}
     try:
         query = command_query(intent, **options, today=TODAY)
@@ -518,7 +519,7 @@ def test_slash_options_picked_from_autocomplete_mean_what_was_picked(command, co
         return chosen.name if by_name and chosen.name.lower() not in countries.AMBIGUOUS else chosen.code
 
     period = str(spec) if spec.period is None or not by_name else spec.period.label
-    expected = Query(intent=COMMANDS[command][0], reporter=country.code, partner=partner.code if partner else "WLD", period=spec)
+    expected = Query(intent=COMMANDS[command].name, reporter=country.code, partner=partner.code if partner else "WLD", period=spec)
     assert command_query(expected.intent, typed(country), typed(partner) if partner else None, period, today=TODAY) == expected
     line = f"/{command} {typed(country)}" + (f" partner:{typed(partner)}" if partner else "") + f" period:{period}"
     assert parse(line, TODAY) == expected

@@ -6,12 +6,11 @@ import json
 import re
 from dataclasses import dataclass, fields
 
+from tradebot.intents import FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, YTD, Period, PeriodSpec
 
-# The flows a figure answer can lead with (`/surplus` asks for the balance), then the
-# other questions people ask, then the answers about the store itself.
-FIGURE_INTENTS = ("balance", "exports", "imports", "total_trade")
-INTENTS = (*FIGURE_INTENTS, "partners", "compare", "chart", "release", "help", "about", "calendar")
+INTENTS = tuple(TABLE)
+__all__ = ["FIGURE_INTENTS", "INTENTS", "Query"]
 # what a conversation remembers and a CSV button carries, in the button token's order
 CONTEXT_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "indicator",
                   "compared_reporter", "compared_partner", "compared_period")

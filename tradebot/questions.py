@@ -16,8 +16,9 @@ from datetime import date
 
 from tradebot import countries
 from tradebot.errors import NotUnderstood, TradebotError, echo
+from tradebot.intents import COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
-from tradebot.query import FIGURE_INTENTS, Query
+from tradebot.query import Query
 
 Knows = Callable[[str, str], bool]  # (reporter, partner) → whether the store has figures for them
 MAX_LENGTH = 500
@@ -26,17 +27,6 @@ CODE_LIKE = re.compile(r"[;<>{}=|`\\]|--")  # a question with these and unknown 
 MAX_IGNORED = 8  # unknown words a whole question may carry ("how large was … in dollar terms")
 EXAMPLES = "try `surplus china`, `china exports to us nov 2025` or `/surplus china partner:us period:2025-11`"
 
-FIGURE_OPTIONS = ("country", "partner", "period")
-# Slash command → (intent, the options it takes), as DESIGN.md §4 names them.
-COMMANDS = {
-    "surplus": ("balance", FIGURE_OPTIONS),
-    "exports": ("exports", FIGURE_OPTIONS),
-    "imports": ("imports", FIGURE_OPTIONS),
-    "partners": ("partners", ("country", "indicator", "period")),
-    "compare": ("compare", ("country", "other", "indicator", "period")),
-    "calendar": ("calendar", ("country",)),
-    "about": ("about", ()),
-}
 RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 
 # Words and phrases → what they ask. Phrases are matched before single words.
@@ -207,9 +197,9 @@ def _parse_command(text: str, today: date, context: Query | None = None, knows: 
     if name not in COMMANDS:
         known = ", ".join(f"/{command}" for command in (*COMMANDS, "ask"))
         raise NotUnderstood(f"“/{echo(name)}” is not a command here; the commands are {known}.")
-    intent, allowed = COMMANDS[name]
-    options = split_options(rest, name, allowed)
-    return command_query(intent, today=today, **options)
+    intent = COMMANDS[name]
+    options = split_options(rest, name, intent.options)
+    return command_query(intent.name, today=today, **options)
 
 
 def command_query(
@@ -217,8 +207,8 @@ def command_query(
     indicator: str | None = None, other: str | None = None, today: date,
 ) -> Query:
     """The `Query` for a slash command's options; Discord and the console both come through here."""
-    if intent in (*FIGURE_INTENTS, "partners", "compare") and not (country or "").strip():
-        command = next(name for name, (command_intent, _) in COMMANDS.items() if command_intent == intent)
+    if TABLE[intent].needs_country and not (country or "").strip():
+        command = TABLE[intent].command or intent
         raise NotUnderstood(f"/{command} needs a country, for example `/{command} china`.")
     flow = (indicator or "").strip().lower().replace(" ", "_") or None
     if flow is not None and flow not in RANKED_FLOWS:
@@ -331,7 +321,7 @@ def _whole_without_leftovers(heard: _Heard, follow_up: bool) -> bool:
         return False  # code, symbols or a long tail of unknown words: not a trade question with a few extra words
     if follow_up:  # a flow alone does not do: in "surplus narnia" the unknown word is where a country goes
         return bool(heard.countries or heard.period or heard.measure or heard.currency)
-    return heard.intent is not None and (bool(heard.countries) or heard.intent in ("about", "calendar", "release", "help"))
+    return heard.intent is not None and (bool(heard.countries) or not TABLE[heard.intent].needs_country)
 
 
 def _hear(text: str, today: date, context: Query | None) -> _Heard:
@@ -489,7 +479,7 @@ def _new_comparison(heard: _Heard) -> Query:
 
 def _new_question(heard: _Heard) -> Query:
     intent = heard.intent or ("total_trade" if heard.said_trade else "balance")
-    if intent in ("help", "about", "calendar", "release") and not heard.countries:
+    if not TABLE[intent].needs_country and not heard.countries:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
         return _new_comparison(heard)
@@ -547,8 +537,7 @@ def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
         changes.update(_subject_slots(heard, context, intent, knows))
     if not changes:
         raise NotUnderstood(f"I couldn't tell what to change; say for example “and imports?” or “what about october?”; {EXAMPLES}.")
-    needs_country = intent not in ("release", "calendar", "help", "about")
-    if needs_country and context.reporter is None and "reporter" not in changes:
+    if TABLE[intent].needs_country and context.reporter is None and "reporter" not in changes:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return replace(context, **changes)
 

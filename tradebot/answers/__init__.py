@@ -1,0 +1,50 @@
+"""Figures → `Answer`: plain data (title, fields, notes, footer and every figure shown) that
+the console prints, `ask --json` serialises and the Discord cogs turn into an embed, so an
+answer reads the same everywhere.
+
+One module per kind of answer, each registering its handler in the intent table
+(`tradebot.intents`): `flows` (a flow of one reporter and partner), `rankings`, `comparisons`
+and `store` (what the store holds: sources, releases, help); `base` has what they share."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tradebot import intents
+from tradebot.answers import comparisons, flows, rankings, store_info  # noqa: F401  (they register their handlers)
+from tradebot.answers.base import JAN_FEB_NOTE, Answer, Line
+from tradebot.errors import TradebotError
+from tradebot.periods import today_utc
+from tradebot.query import FIGURE_INTENTS, Query
+from tradebot.questions import parse
+from tradebot.store import Store
+
+__all__ = ["JAN_FEB_NOTE", "Answer", "Line", "answer", "ask", "next_context"]
+
+
+def ask(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Answer:
+    """Text in, answer out; a user's mistake becomes an answer with an error, never an exception.
+    `context` is the conversation so far, which follow-ups inherit; the returned answer's
+    `context` is the conversation after this line."""
+    today = today or today_utc()
+    try:
+        query = parse(text, today, context, store.has_pair)
+    except TradebotError as error:
+        return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
+    result = answer(store, query, today)
+    result.context = next_context(query, result)
+    return result
+
+
+def next_context(asked: Query, result: Answer) -> Query:
+    """What a follow-up to `asked` inherits: the figures the answer showed (its resolved
+    period), else the question as asked (it still sets the subject)."""
+    return result.query if result.ok and result.query.intent in FIGURE_INTENTS else asked
+
+
+def answer(store: Store, query: Query, today: date | None = None) -> Answer:
+    """The answer to a parsed query, by the handler its intent has in the table."""
+    try:
+        return intents.TABLE[query.intent].answer(store, query, today or today_utc())
+    except TradebotError as error:
+        return Answer(query=query, error=error)
