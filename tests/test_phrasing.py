@@ -195,3 +195,17 @@ def test_last_month_is_the_newest_month_stored_and_says_which_month_the_calendar
     assert answer.notes[0] == ("Last month on the calendar is October 2026; the newest month the store has for this is "
                                "July 2026 (figures come out weeks to months after a month ends).")
     assert not any("calendar" in note for note in ask(store, "china surplus latest", TODAY).notes)
+
+
+def test_a_country_without_figures_never_leaves_the_thread_stuck_on_it(store):
+    """Issue 14: `china exports nov 2025` → `and japan?` answered "no figures for Japan's exports",
+    and every later line stayed on Japan."""
+    *_, japan, imports, october = _thread(store, "china exports nov 2025", "and japan?", "and imports?", "what about october?")
+    assert japan.title.startswith("China — exports to Japan, November 2025")
+    assert imports.title.startswith("China — imports from Japan, November 2025")
+    assert october.title.startswith("China — imports from Japan, October 2025")
+
+
+def test_comparing_the_latest_with_a_month_compares_a_month(store):
+    """`/compare china other:2024-11` put China's January–February total beside November 2024."""
+    assert ask(store, "/compare china other:2024-11", TODAY).title == "China — trade balance, July 2026 against November 2024"

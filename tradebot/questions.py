@@ -592,10 +592,12 @@ def _all_partners(knows: Knows, context: Query, codes: list[str]) -> bool:
 
 def _subject_slots(heard: _Heard, context: Query, intent: str, knows: Knows | None) -> dict:
     """Reporter and partner from the countries a follow-up names. Two countries are a whole
-    pair ("japan's balance with china"). One is the partner when said so ("and to the eu?"),
-    the reporter when owned ("and japan's?") or when the thread has no partner ("china
-    exports" → "and japan?"); otherwise the partner, unless only the reporter gives a pair the
-    store has (after "korea exports to china", "and japan?" is Japan's exports to China)."""
+    pair ("japan's balance with china"). One is the partner when said so ("and to the eu?") and
+    the reporter when owned ("and japan's?"). Otherwise it replaces the partner when the thread
+    has one and the reporter when it has none, unless only the other reading is a pair the
+    store has: after "korea exports to china", "and japan?" is Japan's exports to China; after
+    "china exports", China's exports to Japan when the store has no world figures from Japan. A
+    line that names a country without figures never leaves the thread stuck on it."""
     named = heard.countries
     if len(named) >= 2:
         reporter, partner = _roles(replace(heard, countries=named[:2]), intent)
@@ -609,11 +611,13 @@ def _subject_slots(heard: _Heard, context: Query, intent: str, knows: Knows | No
         return {"partner": code}
     if word == "owner" and "share" in (heard.measure, context.measure) and context.reporter is not None:
         return {"partner": code}  # "and the eu's share?": the eu's share of the thread's reporter's flow
-    if word in ("owner", "of") or context.reporter is None or context.partner == "WLD" or intent == "partners":
+    if word in ("owner", "of") or context.reporter is None or intent == "partners":
         return {"reporter": code}
-    if knows is not None and not knows(context.reporter, code) and knows(code, context.partner):
-        return {"reporter": code}
-    return {"partner": code}
+    as_reporter = knows is None or knows(code, context.partner)
+    as_partner = knows is None or knows(context.reporter, code)
+    if context.partner == "WLD":  # "china exports" → "and japan?": Japan's exports, unless only China's to Japan are stored
+        return {"partner": code} if as_partner and not as_reporter else {"reporter": code}
+    return {"reporter": code} if as_reporter and not as_partner else {"partner": code}
 
 
 def _year_on_year(query: Query) -> bool:

@@ -16,7 +16,7 @@ from tradebot.figures import (
     latest_period,
 )
 from tradebot.intents import answers_for
-from tradebot.periods import PeriodSpec
+from tradebot.periods import Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
@@ -37,8 +37,11 @@ def comparison_answer(store: Store, query: Query, today: date) -> Answer:
     # both sides in one currency: the first (dollars first) in which both have the figure
     first = other = None
     tried = []  # the currencies the first side has the figure in
+    asked = query.period
+    if second[2] and query.period.kind == "latest":
+        asked = _as_long_as(store, query, indicator, currencies_of(store, query))
     for currency in currencies_of(store, query):
-        located = locate(store, replace(query, intent=indicator), currency)
+        located = locate(store, replace(query, intent=indicator, period=asked), currency) if asked else None
         if located is None:
             continue
         first, period = located, located[0]
@@ -88,3 +91,17 @@ def comparison_answer(store: Store, query: Query, today: date) -> Answer:
     notes = [COMPUTED_NOTE] if any(f.derived for f in shown.figures) else []
     return Answer(query=replace(query, period=PeriodSpec("fixed", period)), title=title, lines=lines, notes=notes,
                   footer=source_footer(mine, shown.figures), figures=shown.figures)
+
+
+def _as_long_as(store: Store, query: Query, indicator: str, currencies: list[str]) -> PeriodSpec | None:
+    """`/compare china other:2024-11` at `latest`: the newest period, in any currency, as long as
+    the one compared with (a month beside a month, not China's January–February total beside
+    November)."""
+    months = query.compared_period.months
+    found = []
+    for currency in currencies:
+        for series in dict.fromkeys([indicator, "exports"]):  # a balance is often derived from the flows
+            periods = (Period.parse(f"{start}..{end}") for start, end in
+                       store.recent_periods(query.reporter, query.partner, series, limit=24, unit=currency))
+            found += [period for period in periods if period.months == months][:1]
+    return PeriodSpec("fixed", max(found, key=lambda period: period.end)) if found else None
