@@ -260,7 +260,7 @@ def find_period(text: str, today: date, reference: Month | None = None) -> tuple
     return None, text
 
 
-def _nearest_month_named(month: int, reference: Month, now: Month) -> Month:
+def _month_named(month: int, reference: Month, now: Month) -> Month:
     """The most recent `month` not after `reference`, or the month right after it: a thread
     steps back through a year ("what about october?" after November 2025 is October 2025,
     "and march?" March 2025) or on by one ("and april?" after March 2026 is April 2026). With
@@ -313,16 +313,16 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
             second = "2" in (groups.get("h"), groups.get("h2"))
             period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     elif kind == "bare_range":
-        end = _nearest_month_named(_month_number(groups["m2"]), reference, now)
+        end = _month_named(_month_number(groups["m2"]), reference, now)
         start = Month(end.year, _month_number(groups["m1"]))
         period = Period(start, end)
     elif kind == "since":
         start_month = _month_number(groups["m"])
-        start = Month(int(groups["y"]), start_month) if "y" in groups else _nearest_month_named(start_month, reference, now)
+        start = Month(int(groups["y"]), start_month) if "y" in groups else _month_named(start_month, reference, now)
         period = Period(start, now)
     elif kind in ("quarter", "bare_quarter"):
         quarter = int(groups["q"])
-        year = int(groups["y"]) if "y" in groups else _nearest_month_named(quarter * 3, reference, now).year
+        year = int(groups["y"]) if "y" in groups else _month_named(quarter * 3, reference, now).year
         period = Period(Month(year, quarter * 3 - 2), Month(year, quarter * 3))
     elif kind == "half":
         second = groups.get("half") in ("second", "2nd") or groups.get("h") == "2"
@@ -330,7 +330,7 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
         period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     else:  # bare_month
         name = groups.get("m") or groups.get("may") or groups["may2"]
-        period = Period.month(_nearest_month_named(_month_number(name), reference, now))
+        period = Period.month(_month_named(_month_number(name), reference, now))
     if period.end < period.start:
         raise BadPeriod(f"“{echo(words)}” ends before it starts.")
     if period.start > now:
