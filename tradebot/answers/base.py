@@ -23,14 +23,8 @@ from tradebot.store import Store
 from tradebot.vocabulary import currency_words, growth_basis
 
 FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports", "total_trade": "total trade"}
-
-
 NOT_STORED = "not in the store"
-
-
 COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
-
-
 JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
 
 

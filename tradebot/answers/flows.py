@@ -45,12 +45,8 @@ from tradebot.vocabulary import currency_words, growth_basis
 # The other two flows shown under each headline, in order.
 COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance"), "imports": ("exports", "balance"),
               "total_trade": ("exports", "imports")}
-
-
 # The other side of a flow in the partner's own statistics
 MIRROR_FLOW = {"exports": "imports", "imports": "exports", "balance": "balance", "total_trade": "total_trade"}
-
-
 MIRROR_NOTE = (
     "Mirror figures differ: exports are valued free on board and imports with freight and insurance (CIF), "
     "goods routed through third places such as Hong Kong are attributed differently, and shipments are counted "
