@@ -334,3 +334,19 @@ def test_every_intent_in_the_table_is_answered_by_its_handler_and_listed_in_help
     assert answer(store, parse("chart china exports", TODAY), TODAY).error.code == "not_available"
     with pytest.raises(KeyError):
         intents.answers_for("gdp")(lambda store, query, today: None)
+
+
+def test_a_release_window_that_has_passed_is_said_to_be_overdue_not_usual(store):
+    """Issue 15: `is december out yet?` said the US release is "usually 1–10 February 2026", a
+    date long gone on 29 November 2026."""
+    answer = ask(store, "is us december out yet", TODAY)
+    assert answer.lines[0].value == ("not in the store yet: the newest is Jan–Nov 2025; December 2025 was due "
+                                     "1–10 February 2026 and is not in the store yet")
+    assert "usually" not in answer.text
+
+
+def test_a_ranking_without_growth_rates_does_not_say_some_were_computed(store):
+    """Issue 15: `/partners us` said "some growth rates computed" beside shares and no growth rate."""
+    ranking = ask(store, "/partners us", TODAY)
+    assert ranking.footer == "Source: US Census Bureau · released 29 January 2026"
+    assert "y/y" not in ranking.text

@@ -181,7 +181,8 @@ def locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBoo
 
 def source_footer(headline: Figure, figures: list[Figure]) -> str:
     sources = list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
-    growth = [figure for figure in figures if not figure.is_money]
+    # growth rates, not every figure that is not money: a ranking's shares are percentages too
+    growth = [figure for figure in figures if figure.indicator.endswith(("_yoy", "_mom"))]
     parts = [f"Source: {', '.join(sources)}", released_words(headline, figures)]
     if growth:
         parts.append("some growth rates computed" if any(g.derived for g in growth) else "growth rates as published")

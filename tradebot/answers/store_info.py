@@ -51,7 +51,11 @@ def release_answer(store: Store, query: Query, today: date) -> Answer:
                                     f"{formatting.released(headline.published, headline.note)})"))
             continue
         upcoming = next_release(headline)
-        due = f"; the next release is usually {date_window(upcoming.earliest, upcoming.latest)}" if upcoming else ""
+        due = ""
+        if upcoming and upcoming.overdue(today):  # the usual window is past: say so, not "usually" a date gone by
+            due = f"; {upcoming.period.label} was due {date_window(upcoming.earliest, upcoming.latest)} and is not in the store yet"
+        elif upcoming:
+            due = f"; the next release is usually {date_window(upcoming.earliest, upcoming.latest)}"
         lines.append(Line(name, f"not in the store yet: the newest is {headline.period.label}{due}"))
     title = f"Is {asked.label if asked else 'the latest month'} out?"
     return Answer(query=query, title=title, lines=lines, footer="From the figures in tradebot's store and each source's usual release pattern")
