@@ -229,10 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sync":
             return run_sync(store, settings, args)
         from tradebot.answers import ask as ask_
-        from tradebot.console import chart_line
+        from tradebot.console import shown
 
-        # a chart line writes its PNG to ./charts and answers with the path and caption
-        answer = chart_line(store, " ".join(args.text)) or ask_(store, " ".join(args.text))
+        # a chart's PNG is written to ./charts and the answer says where
+        answer = shown(ask_(store, " ".join(args.text)))
         print(json.dumps(answer.as_json(), ensure_ascii=False) if args.json else answer.text)
         if args.csv and answer.ok:
             from tradebot.export import write_csv

@@ -20,13 +20,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.charts import chart_message
+from cogs.charts import send_chart
 from cogs.utils import cooldowns
-from cogs.utils.render import answer_embed, answer_view
+from cogs.utils.render import message_parts
 from cogs.utils.tree import UNEXPECTED, cooldown_sentence
-from tradebot import charts, conversations, countries
+from tradebot import conversations, countries
 from tradebot.answers import Answer, ask
-from tradebot.errors import TradebotError
 from tradebot.periods import today_utc
 from tradebot.query import Query
 
@@ -37,11 +36,6 @@ THREAD_SUFFIX = " — follow-ups"
 THREAD_NAME_LIMIT = 100  # Discord's limit for a channel name
 # the messages people type; joins, pins, thread starters and the like are not questions
 QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
-
-
-def _wants_chart(result: Answer | None) -> bool:
-    """A question that asked for a chart: drawn here, since the text answer has no pictures."""
-    return result is not None and result.context is not None and result.context.intent == "chart" and result.error is not None
 
 
 def thread_name(query: Query) -> str:
@@ -85,19 +79,14 @@ class Ask(commands.Cog):
         in_thread = interaction.channel_id is not None and conversations.is_known(store, interaction.channel_id)
         context = conversations.load(store, interaction.channel_id) if in_thread else None
         result = ask(store, question, today_utc(), context)
-        if _wants_chart(result):
-            # the figures are chosen before the defer, so a missing series is still a private sentence
-            data = charts.for_query(store, result.context)
-            cooldowns.spend(cooldowns.LIMITS.charts, interaction)  # the same per-person limit as /chart
-            await interaction.response.defer(thinking=True)
-            embed, file = await chart_message(data)
-            await interaction.followup.send(embed=embed, file=file)
-            return
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence; no thread
         if in_thread:
             conversations.save(store, interaction.channel_id, result.context)
-        await interaction.response.send_message(embed=answer_embed(result), view=answer_view(result))
+        if result.chart is not None:
+            await send_chart(interaction, result)
+            return
+        await interaction.response.send_message(**await message_parts(result))
         if not in_thread and interaction.guild_id is not None and _takes_threads(interaction.channel):
             await self._open_thread(await interaction.original_response(), result)
 
@@ -163,20 +152,15 @@ class Ask(commands.Cog):
         (the bot's allowed_mentions apply, `replied_user` included)."""
         if result is None:
             content = {"content": UNEXPECTED}
-        elif _wants_chart(result):
-            try:
-                data = charts.for_query(self.bot.store, result.context)
-                cooldowns.spend(cooldowns.LIMITS.charts, message)  # the same per-person limit as /chart
-                embed, file = await chart_message(data)
-                content = {"embed": embed, "file": file}
-            except TradebotError as error:
-                content = {"content": error.message}
-            except app_commands.CommandOnCooldown as error:
-                content = {"content": cooldown_sentence(error)}
         elif result.error:
             content = {"content": result.error.message}
         else:
-            content = {"embed": answer_embed(result), "view": answer_view(result)}
+            try:
+                if result.chart is not None:
+                    cooldowns.spend(cooldowns.LIMITS.charts, message)  # the same per-person limit as /chart
+                content = await message_parts(result)
+            except app_commands.CommandOnCooldown as error:
+                content = {"content": cooldown_sentence(error)}
         try:
             # the nonce (with discord.py's enforce_nonce) makes Discord drop a retry of a post it
             # already made, after a 500 that came back from a message it had created

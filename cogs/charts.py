@@ -1,16 +1,13 @@
-"""/chart: a monthly chart as a PNG attachment, with the caption (source, release) as footer.
+"""/chart: a monthly chart as a PNG attachment, its caption (source, release) as the footer.
 
-The figures are chosen first (indexed reads, milliseconds, on the event loop where the store's
-connection lives), so a mistake or a missing series is still one private sentence: after a
-public defer, Discord shows the first followup publicly whatever its flags. Then the reply is
-deferred and the PNG drawn in a worker thread, so the loop keeps answering while it renders.
-Drawing is limited per person (cogs/utils/cooldowns.py); a refusal is a private sentence too.
+The core chooses the figures first (indexed reads, milliseconds), so a mistake or a missing
+series is still one private sentence: after a public defer, Discord shows the first followup
+publicly whatever its flags. Then the reply is deferred and the PNG drawn in a worker thread
+(cogs/utils/render.py). Drawing is limited per person (cogs/utils/cooldowns.py); a refusal is
+a private sentence too.
 """
 
 from __future__ import annotations
-
-import asyncio
-import io
 
 import discord
 from discord import app_commands
@@ -18,8 +15,9 @@ from discord.ext import commands
 
 from cogs.utils import cooldowns
 from cogs.utils.autocomplete import country_choices
-from cogs.utils.render import COLOURS
+from cogs.utils.render import message_parts
 from tradebot import charts
+from tradebot.answers import Answer, answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
@@ -29,7 +27,6 @@ INDICATORS = [
     app_commands.Choice(name="imports", value="imports"),
     app_commands.Choice(name="total trade", value="total_trade"),
 ]
-FILENAME = "chart.png"
 
 
 class Charts(commands.Cog):
@@ -53,30 +50,19 @@ class Charts(commands.Cog):
         indicator: str | None = None,
         months: app_commands.Range[int, charts.MIN_MONTHS, charts.MAX_MONTHS] | None = None,
     ):
-        # errors raised before the defer reach the tree's handler as one private sentence
-        query = command_query("chart", country, partner, None, today=today_utc())
-        data = charts.for_query(self.bot.store, query, indicator, months)
-        cooldowns.spend(cooldowns.LIMITS.charts, interaction)  # drawing is the expensive part: one per person per window
-        await interaction.response.defer(thinking=True)
-        embed, file = await chart_message(data)
-        await interaction.followup.send(embed=embed, file=file)
+        query = command_query("chart", country, partner, None, indicator=indicator, months=months, today=today_utc())
+        await send_chart(interaction, answer(self.bot.store, query))
 
 
-async def chart_message(data: charts.ChartData) -> tuple[discord.Embed, discord.File]:
-    """The embed and PNG for chart data, drawn in a worker thread so the loop keeps answering."""
-    png = await asyncio.to_thread(charts.render, data)
-    return chart_embed(data), discord.File(io.BytesIO(png), FILENAME)
-
-
-def chart_embed(data: charts.ChartData) -> discord.Embed:
-    latest = data.latest
-    tone = "neutral"
-    if data.indicator == "balance" and latest is not None:
-        tone = "deficit" if latest.value < 0 else "surplus"
-    embed = discord.Embed(title=data.title[:256], description=f"Latest, {data.latest_text}"[:4096], colour=COLOURS[tone])
-    embed.set_image(url=f"attachment://{FILENAME}")
-    embed.set_footer(text=data.caption[:2048])
-    return embed
+async def send_chart(interaction: discord.Interaction, result: Answer) -> None:
+    """A chart answer (/chart, or /ask “chart china exports”): a user's mistake raised before
+    the defer reaches the tree's handler as one private sentence; then the per-person limit
+    on drawing, the defer, and the PNG."""
+    if result.error:
+        raise result.error
+    cooldowns.spend(cooldowns.LIMITS.charts, interaction)  # drawing is the expensive part: one per person per window
+    await interaction.response.defer(thinking=True)
+    await interaction.followup.send(**await message_parts(result))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -328,10 +328,11 @@ def test_every_intent_in_the_table_is_answered_by_its_handler_and_listed_in_help
     assert set(intents._HANDLERS) == set(intents.TABLE)
     assert {name: intent.name for name, intent in intents.COMMANDS.items()} == {
         "surplus": "balance", "exports": "exports", "imports": "imports", "partners": "partners", "compare": "compare",
-        "calendar": "calendar", "about": "about"}
+        "calendar": "calendar", "about": "about", "chart": "chart"}
     shown = ask(store, "help", TODAY)
     assert all(Line(*intent.help) in shown.lines for intent in intents.TABLE.values() if intent.help)
-    assert answer(store, parse("chart china exports", TODAY), TODAY).error.code == "not_available"
+    charted = answer(store, parse("chart china exports", TODAY), TODAY)
+    assert charted.ok and charted.chart is not None and charted.figures == charted.chart.figures
     with pytest.raises(KeyError):
         intents.answers_for("gdp")(lambda store, query, today: None)
 

@@ -47,6 +47,11 @@ def png_size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
+def chart_written(text: str) -> str:
+    """The path in a console answer's “Chart written to PATH” line."""
+    return next(line.removeprefix("Chart written to ") for line in text.splitlines() if line.startswith("Chart written to "))
+
+
 def stored(store: Store, indicator: str, period: Period, reporter: str = "CHN", partner: str = "WLD") -> float | None:
     """The newest USD vintage in the store, read straight from the table (the seed has one source per reporter)."""
     row = store.conn.execute(
@@ -249,12 +254,15 @@ def test_the_console_writes_the_chart_and_prints_its_path(store, tmp_path):
     assert console.run(store, stdin=io.StringIO(lines), stdout=out, charts_dir=tmp_path / "charts") == 0
     blocks = out.getvalue().strip().split("\n\n")
     first, second, answer = blocks
-    path = Path(re.fullmatch(r"Chart written to (\S+)", first.splitlines()[0]).group(1))
+    # a chart is an answer like the others: title, newest value, where the PNG is, caption
+    title, latest, written, caption = first.splitlines()
+    assert (title, latest) == ("China — exports, monthly, CNY", "Latest: July 2026: CNY 2.71 tn")
+    path = Path(re.fullmatch(r"Chart written to (\S+)", written).group(1))
     assert re.fullmatch(r"CHN-exports-\d{8}-\d{6}\.png", path.name) and path.parent == tmp_path / "charts"
     assert png_size(path.read_bytes()) == (1000, 560)
     # the bulletin's yuan months run past the dollar headlines: the chart is in yuan, every month there
-    assert first.splitlines()[1] == "Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed; the source gives no date)"
-    second_path = Path(second.splitlines()[0].removeprefix("Chart written to "))
+    assert caption == "Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed; the source gives no date)"
+    second_path = Path(chart_written(second))
     assert re.fullmatch(r"CHN-balance-\d{8}-\d{6}(-2)?\.png", second_path.name) and second_path.exists()
     assert answer.startswith("China — trade surplus, July 2026")
 
@@ -266,7 +274,7 @@ def test_console_json_lists_every_plotted_point_as_a_figure(store, tmp_path):
     chart, no_data, bad_months = (json.loads(line) for line in out.getvalue().splitlines())
     assert set(chart) == {"query", "text", "figures", "error"} and chart["error"] is None
     assert chart["query"] == {"intent": "chart", "reporter": "CHN", "partner": "WLD", "period": "2024-08..2026-07"}
-    assert chart["text"].startswith("Chart written to ") and chart["text"].splitlines()[1] == BULLETIN_CAPTION
+    assert chart_written(chart["text"]) and chart["text"].splitlines()[-1] == BULLETIN_CAPTION
     data = charts.series(store, "CHN", "WLD", "balance", 24, currency="CNY")
     assert chart["figures"] == [figure.as_json() for figure in data.figures]
     assert all(set(figure) == set(Figure.as_json(data.figures[0])) for figure in chart["figures"])
@@ -285,7 +293,7 @@ def test_bot_py_ask_writes_a_chart(db_path, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
-    written = Path(reply["text"].splitlines()[0].removeprefix("Chart written to "))
+    written = Path(chart_written(reply["text"]))
     assert written.parts[0] == "charts" and (tmp_path / written).is_file()
     assert reply["figures"] and reply["error"] is None
 
@@ -348,8 +356,11 @@ def test_slash_chart_defers_then_sends_the_png_with_its_embed(db_path, monkeypat
     assert embed["image"]["url"] == "attachment://chart.png"
     assert embed["title"] == "China — trade balance, exports and imports, monthly, CNY"
     assert embed["footer"]["text"] == BULLETIN_CAPTION
-    assert embed["description"] == "Latest, July 2026: surplus CNY 766.0 bn (computed)"
+    # the same embed as every answer: the newest value is its one field, and the CSV button sends what was drawn
+    assert [(field["name"], field["value"]) for field in embed["fields"]] == [("Latest", "July 2026: surplus CNY 766.0 bn (computed)")]
     assert embed["color"] == 0x2EA043
+    [[button]] = [row["components"] for row in followup.json["components"]]
+    assert button["label"] == "CSV" and button["custom_id"].startswith("csv:chart|CHN|WLD|2024-08..2026-07|CNY|level|balance|")
     assert [request.json.get("type") for request in messages][:1] == [5] and len(messages) == 2
 
 

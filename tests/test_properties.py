@@ -647,9 +647,10 @@ def test_names_longer_than_four_words_are_found_in_questions():
 
 def test_chart_months_in_superscript_digits_is_one_sentence(store, tmp_path):
     """`"²".isdigit()` is true but `int("²")` raises: the console crashed on `/chart china months:²`."""
-    answer = console.chart_line(store, "/chart china months:²", TODAY, charts_dir=tmp_path)
+    answer = console.shown(ask(store, "/chart china months:²", TODAY), charts_dir=tmp_path / "charts")
     assert answer.error is not None and answer.error.code == "bad_period"
     assert answer.text == "months is a whole number from 6 to 120; not “²”."
+    assert not (tmp_path / "charts").exists()
 
 
 def parse_error(text: str, context: Query | None = None) -> TradebotError:

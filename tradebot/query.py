@@ -35,6 +35,9 @@ class Query:
     # question's own, never a follow-up's, so not part of the context)
     threshold: float | None = None
     threshold_currency: str | None = None
+    # /chart's `months`: how many months a chart shows (None: the chart's default, or the
+    # months of a fixed period); an option of one command, so not part of the context either
+    months: int | None = None
 
     @property
     def compared(self) -> str | None:

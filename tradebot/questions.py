@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import countries
-from tradebot.errors import NotUnderstood, TradebotError, echo
+from tradebot.charts import MAX_MONTHS, MIN_MONTHS
+from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
 from tradebot.intents import COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
@@ -204,7 +205,7 @@ def _parse_command(text: str, today: date, context: Query | None = None, knows: 
 
 def command_query(
     intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *,
-    indicator: str | None = None, other: str | None = None, today: date,
+    indicator: str | None = None, other: str | None = None, months: str | int | None = None, today: date,
 ) -> Query:
     """The `Query` for a slash command's options; Discord and the console both come through here."""
     if TABLE[intent].needs_country and not (country or "").strip():
@@ -218,9 +219,20 @@ def command_query(
         reporter=countries.resolve(country).code if country else None,
         partner=countries.resolve(partner).code if partner else "WLD",
         period=parse_period(period, today),
-        indicator=(flow or "total_trade") if intent == "partners" else flow if intent == "compare" else None,
+        indicator=(flow or "total_trade") if intent == "partners" else flow if intent in ("compare", "chart") else None,
+        months=_months(months),
         **(_compared_with(other, today) if intent == "compare" else {}),
     )
+
+
+def _months(months: str | int | None) -> int | None:
+    """/chart's `months` as typed (the range is the chart's to check)."""
+    if months is None or isinstance(months, int):
+        return months
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read
+    if not months.strip().isdecimal():
+        raise BadPeriod(f"months is a whole number from {MIN_MONTHS} to {MAX_MONTHS}; not “{echo(months)}”.")
+    return int(months)
 
 
 def _compared_with(other: str | None, today: date) -> dict:

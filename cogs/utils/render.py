@@ -1,14 +1,17 @@
-"""`Answer` → embed. The same title, lines and footer the console prints, laid out for Discord;
-and the CSV button that sends the figures behind an answer."""
+"""`Answer` → a Discord message: the same title, lines, notes and footer the console prints,
+laid out as an embed, with a chart's PNG attached and the CSV button that sends the figures
+behind it. Every answer, chart and alert summary is posted through `message_parts`."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
 import discord
 
 from cogs.utils import cooldowns
+from tradebot import charts
 from tradebot.answers import Answer, answer
 from tradebot.export import figures_csv
 from tradebot.query import Query
@@ -22,6 +25,20 @@ COLOURS = {
 }
 # The flows sit side by side; year to date and the previous period get a row each.
 INLINE_FIELDS = {"Exports", "Imports", "Balance"}
+CHART_FILE = "chart.png"
+
+
+async def message_parts(answer_: Answer, buttons: bool = True) -> dict:
+    """The keyword arguments of a send: `embed`, and `file` for a chart (drawn in a worker
+    thread, so the loop keeps answering while it renders) and `view` for the CSV button."""
+    parts: dict = {"embed": answer_embed(answer_)}
+    if answer_.chart is not None:
+        png = await asyncio.to_thread(charts.render, answer_.chart)
+        parts["file"] = discord.File(io.BytesIO(png), CHART_FILE)
+    view = answer_view(answer_) if buttons else None
+    if view is not None:
+        parts["view"] = view
+    return parts
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
@@ -34,6 +51,8 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.add_field(name=_cut(line.name, 256), value=_cut(line.value, 1024), inline=line.name in INLINE_FIELDS)
     if answer.footer:
         embed.set_footer(text=_cut(answer.footer, 2048))
+    if answer.chart is not None:
+        embed.set_image(url=f"attachment://{CHART_FILE}")
     return embed
 
 

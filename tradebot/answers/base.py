@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tradebot import countries, formatting, releases, sources
+from tradebot.charts import ChartData
 from tradebot.errors import TradebotError
 from tradebot.figures import (
     Figure,
@@ -44,6 +45,7 @@ class Answer:
     figures: list[Figure] = field(default_factory=list)
     error: TradebotError | None = None
     tone: str = "neutral"  # surplus | deficit | neutral: the embed colour
+    chart: ChartData | None = None  # the series a chart answer draws; each front end renders it
     # what the next follow-up inherits: what the answer showed (its resolved period, so
     # "what about october?" after a January–February answer means October before it), the
     # question as asked when the store could not answer it (it still sets the subject), or

@@ -7,7 +7,7 @@ from datetime import date
 
 from tradebot import __version__, countries, formatting
 from tradebot.answers.base import Answer, Line, date_window, headline_of, next_release
-from tradebot.errors import NoData, NotAvailable
+from tradebot.errors import NoData
 from tradebot.intents import TABLE, answers_for
 from tradebot.periods import Month, Period
 from tradebot.query import Query
@@ -26,11 +26,6 @@ def help_answer(store: Store, query: Query, today: date) -> Answer:
     lines = [Line(*intent.help) for intent in TABLE.values() if intent.help] + [Line(*line) for line in HELP_EXTRA]
     return Answer(query=query, title="What you can ask tradebot", lines=lines,
                   footer="Every figure comes with its source and release date.")
-
-
-@answers_for("chart")
-def chart_answer(store: Store, query: Query, today: date) -> Answer:
-    raise NotAvailable("Charts are drawn by /chart (or `chart china exports` in the console); ask here for the figures.")
 
 
 @answers_for("release")
