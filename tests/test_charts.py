@@ -33,7 +33,8 @@ from fakediscord import FakeDiscord
 
 EPHEMERAL = 64
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CHINA_CAPTION = "Source: China Customs (GACC) · released 10 March 2026 · Jan–Feb shown as one two-month bar · gaps: no figure in the store"
+CHINA_CAPTION = ("Source: China Customs (GACC) · released 10 March 2026 · Jan–Feb is one two-month figure, drawn as one bar at its "
+                 "monthly average (total ÷ 2, computed) · gaps: no figure in the store")
 # what `/chart china` draws on the default store: the bulletin's yuan months, newer than any dollar month
 BULLETIN_CAPTION = ("Source: China Customs (GACC) monthly bulletin · released August 2026 (month assumed; the source gives no date) · "
                     "hatched bars: trade balance computed as exports − imports")
@@ -89,7 +90,7 @@ def test_the_china_series_equals_the_stores_figures_point_by_point(store):
     data = charts.series(store, "CHN", "WLD", "balance", 24)
     assert data.indicators == ("balance", "exports", "imports")
     assert data.window == Period(Month(2024, 3), Month(2026, 2))  # ends at the newest month with data
-    assert data.title == "China — trade balance, exports and imports, monthly"
+    assert data.title == "China — trade balance, exports and imports, monthly, in US dollars"
     assert data.caption == CHINA_CAPTION
     assert data.sources == ("China Customs (GACC)",) and data.released == "2026-03-10"
     checked = 0
@@ -169,12 +170,36 @@ def test_china_jan_feb_is_one_two_month_point_never_two_months(store):
     jan_feb = next(point for point in data.points if str(point.period) == "2025-01..2025-02")
     assert jan_feb.cumulative and jan_feb.value == stored(store, "exports", Period.jan_feb(2025))
     plan = charts.layout(data)
-    segment = next(s for s in plan.segments if s["y"] == jan_feb.value)
+    segment = next(s for s in plan.segments if s["y"] == jan_feb.value / 2)  # drawn at its monthly average
     assert segment["x1"] - segment["x0"] == 1  # spans both months
     assert sum(text.startswith("Jan–Feb") for _, text in plan.ticks) == 3
     balance = charts.layout(charts.series(store, "CHN", "WLD", "balance", 24))
     wide = [bar for bar in balance.bars if bar["cumulative"]]
     assert len(wide) == 2 and all(bar["width"] > 1.5 for bar in wide)
+
+
+def test_jan_feb_on_a_monthly_axis_is_drawn_at_its_monthly_average_not_as_a_spike(store):
+    """Issue 15: China's dollar exports chart showed Jan–Feb 2026's $656.5 bn two-month total
+    beside months of about $330 bn, as if exports had doubled."""
+    data = charts.series(store, "CHN", "WLD", "exports", 24, currency="USD")
+    plan = charts.layout(data)
+    monthly = [y for y in plan.lines["exports"][1] if not math.isnan(y)]
+    for segment in plan.segments:
+        assert min(monthly) * 0.7 < segment["y"] < max(monthly) * 1.3  # on the scale of a month
+    jan_feb = next(point for point in data.points if point.cumulative and point.period.start.year == 2026)
+    assert jan_feb.value == stored(store, "exports", Period.jan_feb(2026))  # the store's figure, as published
+    assert jan_feb.plotted == jan_feb.value / 2
+    assert "drawn as one segment at its monthly average (total ÷ 2, computed)" in data.caption
+    assert data.latest_text == "Jan–Feb 2026: $656.5 bn (two months)"  # the label says the published total
+
+
+def test_a_window_starts_at_the_first_month_with_figures_not_with_empty_months(store):
+    """Issue 15: the chart of China's dollar exports to the US opened on ten empty months."""
+    data = charts.series(store, "CHN", "USA", "exports", 24, currency="USD")
+    first = data.window.start
+    assert any(point.value is not None and point.period.start == first for point in data.points)
+    assert data.title == "China — exports to United States, monthly, in US dollars"
+    assert charts.series(store, "CHN", "WLD", "exports", 24, currency="USD").window.months == 24  # full when it can be
 
 
 def test_a_window_opening_in_february_shows_the_whole_jan_feb_figure(store):
@@ -203,7 +228,7 @@ def test_a_phrase_asks_for_its_flow_partner_and_period(store):
     assert (data.indicator, data.window) == ("exports", Period.year(2025))
     data = charts.for_query(store, parse("graph of china exports to the us", TODAY))
     assert (data.indicators, data.partner) == (("exports",), "USA")
-    assert data.title == "China — exports to United States, monthly, CNY"
+    assert data.title == "China — exports to United States, monthly, in yuan"
 
 
 # --- the picture ---
@@ -256,7 +281,7 @@ def test_the_console_writes_the_chart_and_prints_its_path(store, tmp_path):
     first, second, answer = blocks
     # a chart is an answer like the others: title, newest value, where the PNG is, caption
     title, latest, written, caption = first.splitlines()
-    assert (title, latest) == ("China — exports, monthly, CNY", "Latest: July 2026: CNY 2.71 tn")
+    assert (title, latest) == ("China — exports, monthly, in yuan", "Latest: July 2026: CNY 2.71 tn")
     path = Path(re.fullmatch(r"Chart written to (\S+)", written).group(1))
     assert re.fullmatch(r"CHN-exports-\d{8}-\d{6}\.png", path.name) and path.parent == tmp_path / "charts"
     assert png_size(path.read_bytes()) == (1000, 560)
@@ -354,7 +379,7 @@ def test_slash_chart_defers_then_sends_the_png_with_its_embed(db_path, monkeypat
     assert filename == "chart.png" and png_size(png) == (1000, 560) and len(png) <= 300 * 1024
     [embed] = followup.json["embeds"]
     assert embed["image"]["url"] == "attachment://chart.png"
-    assert embed["title"] == "China — trade balance, exports and imports, monthly, CNY"
+    assert embed["title"] == "China — trade balance, exports and imports, monthly, in yuan"
     assert embed["footer"]["text"] == BULLETIN_CAPTION
     # the same embed as every answer: the newest value is its one field, and the CSV button sends what was drawn
     assert [(field["name"], field["value"]) for field in embed["fields"]] == [("Latest", "July 2026: surplus CNY 766.0 bn (computed)")]

@@ -6,8 +6,10 @@ code that imports matplotlib, inside the function, so no other answer ever loads
 
 Honesty rules, as for every answer (DESIGN.md §3): a month the store has no figure for is
 a gap (`None`), never interpolated; China's combined January–February figure stays ONE
-two-month point spanning both months, never split into two invented months; a balance
-tradebot computed as exports − imports is marked `derived` and drawn hatched.
+two-month point spanning both months, never split into two invented months, and is drawn at
+its monthly average (the total ÷ 2, said in the caption) so it does not look like a month of
+double the trade; a balance tradebot computed as exports − imports is marked `derived` and
+drawn hatched. Months before the first with any figure are left off the window.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tradebot.figures import Figure, FigureBook, latest_period, released_words
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
-from tradebot.vocabulary import MONEY
+from tradebot.vocabulary import MONEY, currency_words
 
 # the `indicator` option → what is drawn, the first one being the headline series
 PLOTTED = {
@@ -76,6 +78,11 @@ class ChartPoint:
     @property
     def cumulative(self) -> bool:
         return not self.period.is_month
+
+    @property
+    def plotted(self) -> float | None:
+        """Where it is drawn on a monthly axis: a two-month total at its average per month."""
+        return None if self.value is None else self.value / self.period.months
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,11 @@ def series(
     if any(points and points[0].period.start < first for points in drawn.values()):
         # the window opens in February and a combined Jan–Feb covers it: show January too
         first = first.plus(-1)
+        drawn = {name: _points(book, name, first, last) for name in names}
+    starts = [point.period.start for points in drawn.values() for point in points if point.value is not None]
+    if starts and min(starts) > first:
+        # nothing stored for the window's first months: start where the figures do, not with empty months
+        first = min(starts)
         drawn = {name: _points(book, name, first, last) for name in names}
     shown = [point.figure for points in drawn.values() for point in points if point.figure is not None]
     if not shown:
@@ -283,7 +295,8 @@ def _notes(drawn: dict[str, list[ChartPoint]], names: Sequence[str]) -> list[str
     points = [point for name in names for point in drawn[name]]
     notes = []
     if any(point.cumulative and point.value is not None for point in points):
-        notes.append(f"Jan–Feb shown as one two-month {'bar' if names[0] == 'balance' else 'segment'}")
+        shape = "bar" if names[0] == "balance" else "segment"
+        notes.append(f"Jan–Feb is one two-month figure, drawn as one {shape} at its monthly average (total ÷ 2, computed)")
     if any(point.derived for point in points):
         how = {"balance": "exports − imports", "total_trade": "exports + imports"}
         derived = [name for name in names if any(point.derived for point in drawn[name])]
@@ -316,7 +329,7 @@ def _title(reporter: str, partner: str, names: Sequence[str], currency: str) -> 
             what = f"trade with {countries.by_code(partner).name}: balance, exports and imports"
     else:
         what = FLOW_WORDS[names[0]] + _partner_words(partner, names[0])
-    return f"{name} — {what}, monthly" + (f", {currency}" if currency != "USD" else "")
+    return f"{name} — {what}, monthly, in {currency_words(currency)}"
 
 
 def _nothing_monthly(store: Store, reporter: str, partner: str, indicator: str, currency: str, what: str) -> str:
@@ -360,10 +373,10 @@ def layout(data: ChartData) -> Layout:
             if name == barred:
                 colour = COLOURS["deficit"] if point.value < 0 else COLOURS["surplus"]
                 span = point.period.months
-                bars.append({"x": x0 + (span - 1) / 2, "width": span - 0.25, "height": point.value, "colour": colour,
+                bars.append({"x": x0 + (span - 1) / 2, "width": span - 0.25, "height": point.plotted, "colour": colour,
                              "hatched": point.derived, "cumulative": point.cumulative})
             elif point.cumulative:
-                segments.append({"indicator": name, "x0": x0, "x1": x0 + point.period.months - 1, "y": point.value,
+                segments.append({"indicator": name, "x0": x0, "x1": x0 + point.period.months - 1, "y": point.plotted,
                                  "derived": point.derived})
             else:
                 ys[x0] = point.value
@@ -376,7 +389,7 @@ def layout(data: ChartData) -> Layout:
     latest = data.latest
     if latest is not None:
         x = index[latest.period.start] + (latest.period.months - 1) / 2
-        label = (x, latest.value, data.latest_text)
+        label = (x, latest.plotted, data.latest_text)
     spans = {point.period.start: point.period for points in data.series.values() for point in points if point.cumulative}
     return Layout(months=months, bars=bars, lines=lines, hollow=hollow, segments=segments, label=label, ticks=_ticks(months, spans))
 
@@ -453,14 +466,14 @@ def draw(data: ChartData):
         x, y, text = plan.label
         ax.plot([x], [y], linestyle="none", marker="o", markersize=9, markerfacecolor="none", markeredgecolor=TEXT,
                 markeredgewidth=1.6, label="_latest", zorder=5)
-        fig.text(0.975, 0.855, f"Latest · {text}", fontsize=10, fontweight="bold", color=TEXT, ha="right", va="center")
+        fig.text(0.975, 0.855, f"Latest · {text}", fontsize=10, fontweight="bold", color=TEXT, ha="right", va="center", parse_math=False)
 
     _style_axes(ax, plan, data.currency, FuncFormatter)
-    fig.text(0.095, 0.93, data.title, fontsize=15, fontweight="bold", color=TEXT, ha="left", va="baseline")
+    fig.text(0.095, 0.93, data.title, fontsize=15, fontweight="bold", color=TEXT, ha="left", va="baseline", parse_math=False)
     if handles:
         fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.09, 0.855), ncol=len(handles), frameon=False,
                    fontsize=9.5, labelcolor=TEXT, handlelength=1.6, columnspacing=1.4)
-    fig.text(0.095, 0.03, "\n".join(textwrap.wrap(data.caption, 125)), fontsize=9, color=TEXT, ha="left", va="bottom")
+    fig.text(0.095, 0.03, "\n".join(textwrap.wrap(data.caption, 125)), fontsize=9, color=TEXT, ha="left", va="bottom", parse_math=False)
     return fig
 
 
