@@ -2,7 +2,7 @@
 """tradebot's entry point: `run` (the Discord bot, the default), `console` and `ask`.
 
 Thin on purpose: it parses arguments and calls into `tradebot`; the Discord client class
-lives here and in `cogs/` only, so the core never imports discord.
+lives in `cogs/` (cogs/utils/client.py), so the core never imports discord.
 """
 
 from __future__ import annotations
@@ -27,93 +27,14 @@ TOKEN_REJECTED = (
     "Discord rejected DISCORD_TOKEN: copy a fresh token from https://discord.com/developers/applications "
     "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
 )
-# Extensions load one by one in setup_hook; a broken one is logged and skipped.
-EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts", "cogs.ask", "cogs.charts")
 
 
 def build_bot(settings: Settings, **client_options):
-    """The Discord client. Imported lazily so `console` and `ask` never load discord.py.
+    """The Discord client. Imported here so `console` and `ask` never load discord.py.
     `client_options` go to discord.py (tests shorten `guild_ready_timeout`)."""
-    import discord
-    from discord.ext import commands
+    from cogs.utils.client import TradeBot
 
-    from cogs.utils.tree import TradeTree
-    from tradebot import scheduler, sync
-    from tradebot.store import open_store
-
-    intents = discord.Intents.default()
-    # privileged: lets every message in a bot-owned thread be a follow-up, not only mentions
-    intents.message_content = settings.message_content
-
-    class TradeBot(commands.AutoShardedBot):
-        def __init__(self) -> None:
-            super().__init__(
-                command_prefix=commands.when_mentioned,
-                intents=intents,
-                # user text is quoted in answers: it must never ping anyone
-                allowed_mentions=discord.AllowedMentions.none(),
-                tree_cls=TradeTree,
-                help_command=None,
-                **client_options,
-            )
-            self.settings = settings
-            self.store = None
-            self.known_codes: dict[str, int] = {}  # code → preference in autocomplete (lower first)
-            self.failed_extensions: list[str] = []
-            self.scheduler = None
-
-        async def setup_hook(self) -> None:
-            from cogs.utils.render import CsvButton
-
-            self.store = open_store(settings)
-            self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
-            # autocomplete offers countries the store can answer for first
-            reporters = self.store.reporters()
-            # reporters first (they answer most), then the countries that are only their partners
-            partners = set().union(*(self.store.partners(reporter) for reporter in reporters))
-            self.known_codes = {**dict.fromkeys(partners, 1), **dict.fromkeys(reporters, 0)}
-            for extension in EXTENSIONS:
-                try:
-                    await self.load_extension(extension)
-                except Exception:
-                    self.failed_extensions.append(extension)
-                    log.exception("extension %s failed to load; the others still run", extension)
-            # sync once, after every extension is in; a development guild gets the commands instantly
-            guild = discord.Object(id=settings.guild_id) if settings.guild_id else None
-            if guild:
-                self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
-            self.scheduler = scheduler.build(
-                {"imf": (settings.imf_sync_cron, self.sync_imf)}, self.deliver_alerts, settings.delivery_seconds
-            )
-            self.scheduler.start()
-
-        async def sync_imf(self) -> None:
-            report = await sync.sync_source(self.store, "imf", settings.imf_reporters or None)
-            for line in report.lines():
-                log.info("sync imf: %s", line)
-            await self.deliver_alerts()
-
-        async def deliver_alerts(self) -> int:
-            cog = self.get_cog("Alerts")
-            return await cog.deliver() if cog else 0
-
-        async def on_message(self, message: discord.Message) -> None:
-            """No prefix commands: messages are questions, handled by the Ask cog's listener
-            (the default would try every mention as a command and log "command not found")."""
-
-        async def on_ready(self) -> None:
-            log.info("connected as %s to %d servers", self.user, len(self.guilds))
-
-        async def close(self) -> None:
-            if self.scheduler is not None and self.scheduler.running:
-                self.scheduler.shutdown(wait=False)
-            await super().close()
-            if self.store is not None:
-                self.store.close()
-
-    return TradeBot()
+    return TradeBot(settings, **client_options)
 
 
 async def serve(settings: Settings) -> int:

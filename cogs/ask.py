@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -28,6 +29,9 @@ from tradebot import conversations, countries
 from tradebot.answers import Answer, ask
 from tradebot.periods import today_utc
 from tradebot.query import Query
+
+if TYPE_CHECKING:
+    from cogs.utils.client import TradeBot
 
 log = logging.getLogger("tradebot.ask")
 
@@ -60,7 +64,7 @@ def _country_name(code: str) -> str:
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: TradeBot):
         self.bot = bot
 
     @property
@@ -187,5 +191,5 @@ def _takes_threads(channel) -> bool:
     return getattr(channel, "type", None) in (discord.ChannelType.text, discord.ChannelType.news)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TradeBot) -> None:
     await bot.add_cog(Ask(bot))

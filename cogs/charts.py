@@ -9,6 +9,8 @@ a private sentence too.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -21,6 +23,9 @@ from tradebot.answers import Answer, answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
+if TYPE_CHECKING:
+    from cogs.utils.client import TradeBot
+
 INDICATORS = [
     app_commands.Choice(name="balance (with exports and imports)", value="balance"),
     app_commands.Choice(name="exports", value="exports"),
@@ -30,7 +35,7 @@ INDICATORS = [
 
 
 class Charts(commands.Cog):
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: TradeBot):
         self.bot = bot
 
     @app_commands.command(name="chart", description="A monthly chart of a country's trade balance, exports, imports or total trade")
@@ -65,5 +70,5 @@ async def send_chart(interaction: discord.Interaction, result: Answer) -> None:
     await interaction.followup.send(**await message_parts(result))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TradeBot) -> None:
     await bot.add_cog(Charts(bot))

@@ -3,6 +3,8 @@ an embed with a CSV button for the figures behind it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -13,6 +15,9 @@ from tradebot.answers import answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
+if TYPE_CHECKING:
+    from cogs.utils.client import TradeBot
+
 COUNTRY = "The reporting country, e.g. china, us, germany"
 PARTNER = "Trade with one partner only, e.g. us, eu, asean (default: the world)"
 PERIOD = "2025-11, Nov 2025, 2025, ytd, Jan-Nov 2025 or latest (default)"
@@ -21,7 +26,7 @@ FLOWS = [app_commands.Choice(name=name, value=value) for name, value in
 
 
 class Figures(commands.Cog):
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: TradeBot):
         self.bot = bot
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None = None,
@@ -69,5 +74,5 @@ class Figures(commands.Cog):
         await self._reply(interaction, "compare", country, None, period, other=other, indicator=indicator.value if indicator else None)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TradeBot) -> None:
     await bot.add_cog(Figures(bot))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,12 +14,15 @@ from tradebot.answers import answer
 from tradebot.periods import today_utc
 from tradebot.questions import command_query
 
+if TYPE_CHECKING:
+    from cogs.utils.client import TradeBot
+
 FOLLOW_UPS = "Follow-ups in threads"
 EMBED_FIELD_LIMIT = 25
 
 
 class Info(commands.Cog):
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: TradeBot):
         self.bot = bot
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str | None = None):
@@ -51,5 +56,5 @@ class Info(commands.Cog):
         await self._reply(interaction, "calendar", country)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TradeBot) -> None:
     await bot.add_cog(Info(bot))

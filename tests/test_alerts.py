@@ -13,6 +13,7 @@ import pytest
 import bot as entry
 from tradebot import conversations
 from tradebot.config import Settings
+from tradebot.delivery import SendFailed, Sent, TargetGone
 from tradebot.store import Store
 from tradebot.sync import sync_file
 
@@ -45,7 +46,7 @@ def play(db_path, *bodies):
                 settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600)
                 client = entry.build_bot(settings, guild_ready_timeout=0.1)
                 async with fake.run_bot(client):
-                    results.append(await body(fake, client, client.get_cog("Alerts")))
+                    results.append(await body(fake, client, client.outbox))
         return results
 
     return asyncio.run(main())
@@ -65,7 +66,7 @@ async def subscribe(fake, channel_id, **options):
 
 
 def test_a_member_without_manage_server_is_refused_politely(before_november):
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe", user_id=fake.member_id)
         return (await fake.wait_response(interaction)).json["data"]
 
@@ -78,21 +79,21 @@ def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_a
     nicaragua = nicaragua_file()
     channels = {}
 
-    async def first_run(fake, client, cog):
+    async def first_run(fake, client, outbox):
         channels["A"], channels["B"] = fake.channel_id, await fake.add_channel("everything")
         assert (await subscribe(fake, channels["A"], country="china"))["content"] == (
             "This channel will get a summary whenever new figures for China land.")
         await subscribe(fake, channels["B"])
         sync_file(client.store, november_release)
-        assert await cog.deliver() == 2
-        assert await cog.deliver() == 0  # nothing is due twice
+        assert await outbox.deliver() == 2
+        assert await outbox.deliver() == 0  # nothing is due twice
         sync_file(client.store, nicaragua)
-        assert await cog.deliver() == 1
+        assert await outbox.deliver() == 1
         return {name: (posts(fake, cid), threads(fake, cid)) for name, cid in channels.items()}
 
-    async def after_restart(fake, client, cog):
+    async def after_restart(fake, client, outbox):
         before = len(fake.requests)
-        assert await cog.deliver() == 0
+        assert await outbox.deliver() == 0
         return [r for r in fake.requests[before:] if r.method == "POST"]
 
     sent, resent = play(before_november, first_run, after_restart)
@@ -114,21 +115,21 @@ def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_a
 
 
 def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release):
-    async def crash_after_sending(fake, client, cog):
+    async def crash_after_sending(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         sync_file(client.store, november_release)
 
         def crash(delivery):
             raise SimulatedCrash
 
-        cog.after_send = crash
+        outbox.after_send = crash
         with pytest.raises(SimulatedCrash):
-            await cog.deliver()
+            await outbox.deliver()
         return len(posts(fake, fake.channel_id))
 
-    async def restart(fake, client, cog):
+    async def restart(fake, client, outbox):
         before = len(posts(fake, fake.channel_id))
-        assert await cog.deliver() == 1  # recorded as sent: the message found in the channel
+        assert await outbox.deliver() == 1  # recorded as sent: the message found in the channel
         alerts_in_channel = [m for m in fake.channel_messages(fake.channel_id)
                              if any("tradebot alert #" in e.get("footer", {}).get("text", "") for e in m.get("embeds", []))]
         return len(posts(fake, fake.channel_id)) - before, len(alerts_in_channel)
@@ -140,11 +141,11 @@ def test_a_crash_between_send_and_record_does_not_post_twice(before_november, no
 
 
 def test_a_rate_limited_post_is_retried_and_arrives_once(before_november, november_release):
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         sync_file(client.store, november_release)
         fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 429)
-        assert await cog.deliver() == 1
+        assert await outbox.deliver() == 1
         return [r.status for r in fake.requests if r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"]
 
     [statuses] = play(before_november, body)
@@ -152,12 +153,12 @@ def test_a_rate_limited_post_is_retried_and_arrives_once(before_november, novemb
 
 
 def test_a_lost_permission_marks_the_subscription_inactive(before_november, november_release):
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         sync_file(client.store, november_release)
         fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 403)
-        assert await cog.deliver() == 0
-        assert await cog.deliver() == 0  # not a retry loop
+        assert await outbox.deliver() == 0
+        assert await outbox.deliver() == 0  # not a retry loop
         interaction = await fake.slash("alerts", {}, subcommand="list", user_id=fake.admin_id)
         return (await fake.wait_response(interaction)).json["data"]["content"]
 
@@ -168,11 +169,11 @@ def test_a_lost_permission_marks_the_subscription_inactive(before_november, nove
 
 
 def test_the_chosen_role_is_the_only_mention(before_november, november_release):
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         role_id = await fake.add_role("trade-watchers", mentionable=True)
         reply = await subscribe(fake, fake.channel_id, country="china", role=role_id)
         sync_file(client.store, november_release)
-        await cog.deliver()
+        await outbox.deliver()
         return role_id, reply, posts(fake, fake.channel_id)[0].json
 
     [(role_id, reply, post)] = play(before_november, body)
@@ -182,7 +183,7 @@ def test_the_chosen_role_is_the_only_mention(before_november, november_release):
 
 
 def test_the_scheduler_runs_a_sync_job_and_the_delivery_job_that_never_overlap(before_november):
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         jobs = {job.id: job for job in client.scheduler.get_jobs()}
         return {job_id: (job.coalesce, job.max_instances, job.misfire_grace_time, str(job.trigger)) for job_id, job in jobs.items()}
 
@@ -221,12 +222,12 @@ def test_a_newly_imported_bulletin_month_is_an_alert_written_in_yuan(db_path):
         store.conn.execute("DELETE FROM events WHERE period_end = '2026-07'")
     store.close()
 
-    async def body(fake, client, cog):
+    async def body(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         report = sync_file(client.store, SEED_DIR / "china_customs_by_country_cny10k_2024-01_2026-07.csv")
         assert report.total.announced == [("China Customs (GACC) monthly bulletin", "CHN", "2026-07")]
-        assert await cog.deliver() == 1
-        assert await cog.deliver() == 0
+        assert await outbox.deliver() == 1
+        assert await outbox.deliver() == 0
         return posts(fake, fake.channel_id), threads(fake, fake.channel_id)
 
     [(sent, opened)] = play(db_path, body)
@@ -234,3 +235,75 @@ def test_a_newly_imported_bulletin_month_is_an_alert_written_in_yuan(db_path):
     assert embed["title"] == "China, July 2026: trade surplus of CNY 766.0 bn (computed)"
     assert "above three trillion yuan" in embed["description"] and "$" not in embed["description"]
     assert len(opened) == 1
+
+
+class WebhookSender:
+    """A second kind of alert target, all of it: the alert as JSON to a URL. A webhook cannot be
+    read back, so a resend carries the same idempotency key and the receiver drops it."""
+
+    def __init__(self, session, url: str):
+        self.session, self.url = session, url
+
+    async def find(self, delivery):
+        return None
+
+    async def send(self, delivery, alert):
+        body = {"title": alert.title, "text": alert.text, "figures": [figure.as_json() for figure in alert.figures]}
+        async with self.session.post(self.url, json=body, headers={"Idempotency-Key": delivery.nonce}) as response:
+            if response.status >= 500:
+                raise SendFailed(f"webhook answered {response.status}")
+            if response.status >= 400:
+                raise TargetGone(f"webhook answered {response.status}")
+            return Sent((await response.json())["id"])
+
+    async def open_thread(self, delivery, sent, name):
+        return None
+
+
+def test_a_webhook_target_is_one_small_sender_class(before_november, november_release):
+    """The outbox's rules (once per target, retry, stop when refused) hold for a target kind that
+    is not Discord; a Discord subscription with no Discord sender in this process waits."""
+    import aiohttp
+    from aiohttp import web
+
+    from tradebot import alerts
+    from tradebot.delivery import Outbox
+
+    received, statuses = [], [503]  # the first post fails: retried later, not lost
+
+    async def hook(request):
+        if statuses:
+            return web.Response(status=statuses.pop())
+        received.append((request.headers["Idempotency-Key"], await request.json()))
+        return web.json_response({"id": len(received)})
+
+    async def main():
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        store = Store(before_november)
+        try:
+            alerts.subscribe(store, 1, 501, "CHN", None, 7, target_kind="webhook")
+            alerts.subscribe(store, 1, 502, "CHN", None, 7)  # a Discord channel
+            sync_file(store, november_release)
+            async with aiohttp.ClientSession() as session:
+                outbox = Outbox(store, {"webhook": WebhookSender(session, f"http://127.0.0.1:{port}/hook")})
+                first = await outbox.deliver()
+                store.conn.execute("UPDATE deliveries SET next_attempt_at = NULL")  # the retry is due now
+                second, third = await outbox.deliver(), await outbox.deliver()
+            rows = store.conn.execute("SELECT channel_id, status, attempts FROM deliveries ORDER BY channel_id").fetchall()
+            return (first, second, third), [tuple(row) for row in rows]
+        finally:
+            store.close()
+            await runner.cleanup()
+
+    counts, rows = asyncio.run(main())
+    assert counts == (0, 1, 0)
+    assert rows == [(501, "sent", 2), (502, "pending", 0)]
+    [(key, body)] = received
+    assert key == "tb-alert-1" and body["title"].startswith("China, November 2025")
+    assert body["text"].splitlines()[-1].endswith("tradebot alert #1") and body["figures"]

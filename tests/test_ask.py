@@ -409,6 +409,6 @@ async def deliver_an_alert(fake, client, release: Path) -> int:
     interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe", user_id=fake.admin_id)
     await fake.wait_response(interaction)
     sync_file(client.store, release)
-    assert await client.get_cog("Alerts").deliver() == 1
+    assert await client.outbox.deliver() == 1
     thread = await fake.wait_request(lambda r: r.method == "POST" and r.path.endswith("/threads"))
     return int(thread.response["id"])

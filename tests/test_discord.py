@@ -232,7 +232,9 @@ def test_an_unexpected_failure_is_logged_with_its_options_and_the_user_still_get
 
 
 def test_a_broken_extension_does_not_stop_the_others(db_path, monkeypatch, caplog):
-    monkeypatch.setattr(entry, "EXTENSIONS", ("cogs.does_not_exist", *entry.EXTENSIONS))
+    from cogs.utils import client as client_module
+
+    monkeypatch.setattr(client_module, "EXTENSIONS", ("cogs.does_not_exist", *client_module.EXTENSIONS))
 
     async def body(fake, client):
         return client.failed_extensions, {command["name"] for command in fake.commands}

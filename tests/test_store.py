@@ -72,6 +72,26 @@ def test_a_store_from_before_the_key_became_the_table_keeps_every_figure(tmp_pat
     assert ask(store, "surplus china", TODAY).ok
 
 
+def test_subscriptions_from_before_target_kinds_are_discord_channels(tmp_path, monkeypatch):
+    """Schema 10 gives a subscription a target kind; every earlier one is a Discord channel."""
+    import tradebot.store as store_module
+    from tradebot import alerts
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:9])
+    old = Store(tmp_path / "old.db")
+    old.migrate()
+    with old.conn:
+        old.conn.execute("""INSERT INTO subscriptions (guild_id, channel_id, reporter, created_by, created_at, active, status_note)
+                            VALUES (1, 2, 'CHN', 3, '2026-11-01T00:00:00+00:00', 1, '')""")
+    old.close()
+    monkeypatch.undo()
+    store = Store(tmp_path / "old.db")
+    assert store.migrate() == 1
+    [subscription] = alerts.guild_subscriptions(store, 1)
+    assert (subscription.channel_id, subscription.reporter, subscription.target_kind) == (2, "CHN", alerts.DISCORD)
+    store.close()
+
+
 def test_thread_contexts_from_before_the_typed_query_keep_their_meaning(tmp_path, monkeypatch):
     """Schema 8 kept a context in columns, with one `other` for a compared country, a compared
     period or the flow ranked; 9 keeps the whole query as one JSON value. A thread that was
@@ -91,7 +111,7 @@ def test_thread_contexts_from_before_the_typed_query_keep_their_meaning(tmp_path
     old.close()
     monkeypatch.undo()
     store = Store(tmp_path / "old.db")
-    assert store.migrate() == 1
+    assert store.migrate() == len(store_module.MIGRATIONS) - 8
     first, second, third, fourth = (conversations.load(store, thread) for thread in (1, 2, 3, 4))
     assert (first.compared_reporter, first.indicator, str(first.period)) == ("JPN", "exports", "2025-11")
     assert (second.compared_period, second.compared_reporter) == (Period.parse("2024-11"), None)

@@ -18,6 +18,7 @@ from tradebot.query import Query
 from tradebot.store import Store
 
 ALL_REPORTERS = "*"
+DISCORD = "discord"  # the target kind of a Discord channel; another kind needs its own sender
 # after a failed attempt, wait this long before the next; then give up
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
 
@@ -35,6 +36,7 @@ class Subscription:
     role_id: int | None
     active: bool
     status_note: str
+    target_kind: str = DISCORD
 
     @property
     def covers(self) -> str:
@@ -52,6 +54,7 @@ class Delivery:
     reporter: str
     period: Period
     role_id: int | None
+    target_kind: str = DISCORD
 
     @property
     def marker(self) -> str:
@@ -65,20 +68,22 @@ class Delivery:
 
 def _subscription(row: sqlite3.Row) -> Subscription:
     return Subscription(row["id"], row["guild_id"], row["channel_id"], row["reporter"], row["role_id"], bool(row["active"]),
-                        row["status_note"] or "")
+                        row["status_note"] or "", row["target_kind"])
 
 
-def subscribe(store: Store, guild_id: int, channel_id: int, reporter: str, role_id: int | None, user_id: int) -> Subscription:
-    """Subscribe a channel to one reporter (or "*"); subscribing again updates the role and
-    reactivates it. Only events detected from now on are delivered."""
+def subscribe(store: Store, guild_id: int, channel_id: int, reporter: str, role_id: int | None, user_id: int,
+              target_kind: str = DISCORD) -> Subscription:
+    """Subscribe a channel (a target of `target_kind`) to one reporter (or "*"); subscribing
+    again updates the role and reactivates it. Only events detected from now on are delivered."""
     with store.conn:
         store.conn.execute(
-            """INSERT INTO subscriptions (guild_id, channel_id, reporter, role_id, created_by, created_at, active, status_note)
-               VALUES (?, ?, ?, ?, ?, ?, 1, '')
+            """INSERT INTO subscriptions (guild_id, channel_id, reporter, role_id, created_by, created_at, active, status_note,
+                                          target_kind)
+               VALUES (?, ?, ?, ?, ?, ?, 1, '', ?)
                ON CONFLICT (channel_id, reporter) DO UPDATE SET role_id = excluded.role_id, active = 1, status_note = '',
                    created_by = excluded.created_by,
                    created_at = CASE WHEN subscriptions.active THEN subscriptions.created_at ELSE excluded.created_at END""",
-            (guild_id, channel_id, reporter, role_id, user_id, _now()),
+            (guild_id, channel_id, reporter, role_id, user_id, _now(), target_kind),
         )
     row = store.conn.execute("SELECT * FROM subscriptions WHERE channel_id = ? AND reporter = ?", (channel_id, reporter)).fetchone()
     return _subscription(row)
@@ -135,7 +140,7 @@ def due(store: Store, limit: int = 50) -> list[Delivery]:
     """Pending deliveries whose next attempt is due, oldest event first."""
     rows = store.conn.execute(
         """SELECT d.id, d.event_id, d.subscription_id, d.channel_id, d.attempts, e.source, e.reporter,
-                  e.period_start, e.period_end, s.role_id
+                  e.period_start, e.period_end, s.role_id, s.target_kind
            FROM deliveries AS d JOIN events AS e ON e.id = d.event_id JOIN subscriptions AS s ON s.id = d.subscription_id
            WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
            ORDER BY d.event_id, d.id LIMIT ?""",
@@ -143,7 +148,7 @@ def due(store: Store, limit: int = 50) -> list[Delivery]:
     ).fetchall()
     return [
         Delivery(r["id"], r["event_id"], r["subscription_id"], r["channel_id"], r["attempts"], r["source"], r["reporter"],
-                 Period.parse(f"{r['period_start']}..{r['period_end']}"), r["role_id"])
+                 Period.parse(f"{r['period_start']}..{r['period_end']}"), r["role_id"], r["target_kind"])
         for r in rows
     ]
 

@@ -165,9 +165,15 @@ def _v9_conversation_as_json(db: Database) -> None:
     db.execute("ALTER TABLE conversations_json RENAME TO conversations")
 
 
+def _v10_subscription_target_kind(db: Database) -> None:
+    """Where a subscription's alerts go: a Discord channel (every existing row) or another
+    kind of target that has a sender (`tradebot.delivery.Sender`), such as a webhook."""
+    db.execute("ALTER TABLE subscriptions ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'discord'")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
-    _v7_coverage, _v8_reporter_months, _v9_conversation_as_json,
+    _v7_coverage, _v8_reporter_months, _v9_conversation_as_json, _v10_subscription_target_kind,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

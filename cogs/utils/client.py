@@ -1,0 +1,94 @@
+"""The Discord client: `TradeBot`, one (auto-sharded) process's connection to Discord, holding
+the store, the outbox that delivers alerts and the scheduler. bot.py imports this module only
+when it runs the bot, so `console` and `ask` never load discord.py; cogs type `self.bot` with it."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from cogs.utils.render import CsvButton
+from cogs.utils.sender import DiscordSender
+from cogs.utils.tree import TradeTree
+from tradebot import scheduler, sync
+from tradebot.alerts import DISCORD
+from tradebot.config import Settings
+from tradebot.delivery import Outbox
+from tradebot.store import Store, open_store
+
+log = logging.getLogger("tradebot")
+
+# Extensions load one by one in setup_hook; a broken one is logged and skipped.
+EXTENSIONS = ("cogs.figures", "cogs.info", "cogs.alerts", "cogs.ask", "cogs.charts")
+
+
+class TradeBot(commands.AutoShardedBot):
+    def __init__(self, settings: Settings, **client_options) -> None:
+        """`client_options` go to discord.py (tests shorten `guild_ready_timeout`)."""
+        intents = discord.Intents.default()
+        # privileged: lets every message in a bot-owned thread be a follow-up, not only mentions
+        intents.message_content = settings.message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            # user text is quoted in answers: it must never ping anyone
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=TradeTree,
+            help_command=None,
+            **client_options,
+        )
+        self.settings = settings
+        self.store: Store | None = None
+        self.outbox: Outbox | None = None
+        self.known_codes: dict[str, int] = {}  # code → preference in autocomplete (lower first)
+        self.failed_extensions: list[str] = []
+        self.scheduler = None
+
+    async def setup_hook(self) -> None:
+        settings = self.settings
+        self.store = open_store(settings)
+        self.outbox = Outbox(self.store, {DISCORD: DiscordSender(self)})
+        self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
+        # autocomplete offers countries the store can answer for first: reporters (they answer
+        # most), then the countries that are only their partners
+        reporters = self.store.reporters()
+        partners = set().union(*(self.store.partners(reporter) for reporter in reporters))
+        self.known_codes = {**dict.fromkeys(partners, 1), **dict.fromkeys(reporters, 0)}
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except Exception:
+                self.failed_extensions.append(extension)
+                log.exception("extension %s failed to load; the others still run", extension)
+        # sync once, after every extension is in; a development guild gets the commands instantly
+        guild = discord.Object(id=settings.guild_id) if settings.guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
+        self.scheduler = scheduler.build(
+            {"imf": (settings.imf_sync_cron, self.sync_imf)}, self.outbox.deliver, settings.delivery_seconds
+        )
+        self.scheduler.start()
+
+    async def sync_imf(self) -> None:
+        report = await sync.sync_source(self.store, "imf", self.settings.imf_reporters or None)
+        for line in report.lines():
+            log.info("sync imf: %s", line)
+        await self.outbox.deliver()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: messages are questions, handled by the Ask cog's listener
+        (the default would try every mention as a command and log "command not found")."""
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+        if self.store is not None:
+            self.store.close()
