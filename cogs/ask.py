@@ -25,10 +25,10 @@ from cogs.charts import send_chart
 from cogs.utils import cooldowns
 from cogs.utils.render import message_parts
 from cogs.utils.tree import UNEXPECTED, cooldown_sentence
-from tradebot import conversations, countries
+from tradebot import conversations
 from tradebot.answers import Answer, ask
-from tradebot.periods import today_utc
 from tradebot.query import Query
+from tradebot.wording import country_name
 
 if TYPE_CHECKING:
     from cogs.utils.client import TradeBot
@@ -46,21 +46,14 @@ def thread_name(query: Query) -> str:
     """`China, November 2025 — follow-ups`, `China–United States, November 2025 — follow-ups`."""
     subject = []
     if query.reporter:
-        who = _country_name(query.reporter)
+        who = country_name(query.reporter)
         if query.partner and query.partner != "WLD":
-            who += f"–{_country_name(query.partner)}"
+            who += f"–{country_name(query.partner)}"
         subject.append(who)
     if query.period.kind == "fixed" and query.period.period is not None:
         subject.append(query.period.period.label)
     text = ", ".join(subject) or "Trade"
     return text[: THREAD_NAME_LIMIT - len(THREAD_SUFFIX)] + THREAD_SUFFIX
-
-
-def _country_name(code: str) -> str:
-    try:
-        return countries.by_code(code).name
-    except KeyError:
-        return code
 
 
 class Ask(commands.Cog):
@@ -82,7 +75,7 @@ class Ask(commands.Cog):
         # asked inside a bot-owned thread: it is a follow-up there, not a new conversation
         in_thread = interaction.channel_id is not None and conversations.is_known(store, interaction.channel_id)
         context = conversations.load(store, interaction.channel_id) if in_thread else None
-        result = ask(store, question, today_utc(), context)
+        result = ask(store, question, context=context)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence; no thread
         if in_thread:
@@ -146,7 +139,7 @@ class Ask(commands.Cog):
     def _answer(self, text: str, context: Query | None) -> Answer | None:
         """The core's answer (a user's mistake is an answer with an error); None when our code failed."""
         try:
-            return ask(self.bot.store, text, today_utc(), context)
+            return ask(self.bot.store, text, context=context)
         except Exception:
             log.exception("answering a message failed; the question was %r", text)
             return None

@@ -19,9 +19,7 @@ from cogs.utils import cooldowns
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import message_parts
 from tradebot import charts
-from tradebot.answers import Answer, answer
-from tradebot.periods import today_utc
-from tradebot.questions import command_query
+from tradebot.answers import Answer, command
 
 if TYPE_CHECKING:
     from cogs.utils.client import TradeBot
@@ -55,8 +53,8 @@ class Charts(commands.Cog):
         indicator: str | None = None,
         months: app_commands.Range[int, charts.MIN_MONTHS, charts.MAX_MONTHS] | None = None,
     ):
-        query = command_query("chart", country, partner, None, indicator=indicator, months=months, today=today_utc())
-        await send_chart(interaction, answer(self.bot.store, query))
+        await send_chart(interaction, command(self.bot.store, "chart", country=country, partner=partner, indicator=indicator,
+                                              months=months))
 
 
 async def send_chart(interaction: discord.Interaction, result: Answer) -> None:

@@ -10,10 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
-from cogs.utils.render import answer_embed, answer_view
-from tradebot.answers import answer
-from tradebot.periods import today_utc
-from tradebot.questions import command_query
+from cogs.utils.render import message_parts
+from tradebot.answers import command
 
 if TYPE_CHECKING:
     from cogs.utils.client import TradeBot
@@ -31,11 +29,10 @@ class Figures(commands.Cog):
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None = None,
                      period: str | None = None, **options):
-        query = command_query(intent, country, partner, period, today=today_utc(), **options)
-        result = answer(self.bot.store, query)
+        result = command(self.bot.store, intent, country=country, partner=partner, period=period, **options)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence
-        await interaction.response.send_message(embed=answer_embed(result), view=answer_view(result))
+        await interaction.response.send_message(**await message_parts(result))
 
     @app_commands.command(name="surplus", description="A country's trade balance (surplus or deficit), with exports and imports")
     @app_commands.describe(country=COUNTRY, partner=PARTNER, period=PERIOD)

@@ -10,9 +10,7 @@ from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import answer_embed
-from tradebot.answers import answer
-from tradebot.periods import today_utc
-from tradebot.questions import command_query
+from tradebot.answers import command
 
 if TYPE_CHECKING:
     from cogs.utils.client import TradeBot
@@ -26,7 +24,7 @@ class Info(commands.Cog):
         self.bot = bot
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str | None = None):
-        result = answer(self.bot.store, command_query(intent, country, today=today_utc()), today_utc())
+        result = command(self.bot.store, intent, country=country)
         if result.error:
             raise result.error
         embed = answer_embed(result)

@@ -15,7 +15,7 @@ from tradebot.figures import Figure
 from tradebot.questions import parse
 from tradebot.store import Store
 
-from conftest import TODAY, snapshot, stored_vintages
+from conftest import PROJECT_DIR, TODAY, snapshot, stored_vintages
 
 
 def _ask(store: Store, text: str):
@@ -351,3 +351,59 @@ def test_a_ranking_without_growth_rates_does_not_say_some_were_computed(store):
     ranking = ask(store, "/partners us", TODAY)
     assert ranking.footer == "Source: US Census Bureau · released 29 January 2026"
     assert "y/y" not in ranking.text
+
+
+def test_the_mirror_note_names_each_sides_own_valuation(store):
+    """Issue 15: the note said imports are valued CIF beside US Census imports labelled, rightly,
+    at customs value."""
+    shown = ask(store, "china exports to us nov 2025", TODAY)
+    mirror = next(line for line in shown.lines if line.name.startswith("United States’ own figure"))
+    assert "customs value, US Census Bureau" in mirror.name
+    [note] = [note for note in shown.notes if note.startswith("Mirror figures differ")]
+    assert note.startswith("Mirror figures differ: China Customs (GACC) values exports free on board (FOB) and "
+                           "US Census Bureau values imports at customs value, without freight and insurance; ")
+    assert "CIF" not in note
+
+
+def test_a_footer_over_two_sources_gives_each_its_own_release(store):
+    """Issue 15: the footer said "released December 2025" (China's) for the US Census figure too."""
+    shown = ask(store, "china exports to us nov 2025", TODAY)
+    census = max((figure for figure in shown.figures if figure.source == "US Census Bureau"), key=lambda figure: figure.published)
+    assert shown.footer.startswith("Source: China Customs (GACC), released December 2025; US Census Bureau, ")
+    assert formatting.released(census.published, census.note) in shown.footer
+
+
+def test_each_wording_concept_is_defined_once():
+    """Flow names, partner phrases, possessives, surplus-or-deficit, footers and colours live in
+    tradebot/wording.py; a second definition elsewhere is how the seams of issue 15 began."""
+    definitions = {
+        "flow names": r"^\s*\w*FLOW_(?:NAMES|WORDS)\s*=|^\s*LEGEND_NAMES\s*=",
+        "partner words": r"def _?partner_words\(",
+        "possessive": r"def _?possessive\(",
+        "country name": r"def _?(?:country_)?name\(code",
+        "surplus or deficit": r"\"deficit\" if [\w.]+ < 0|'deficit' if [\w.]+ < 0",
+        "source footer": r"f\"Source: \{",
+        "tone colours": r"\"surplus\": (?:\"#|discord\.Colour\.from_rgb)",
+        "not reporting": r"no figures reported by",
+    }
+    code = {path: path.read_text(encoding="utf-8") for folder in ("tradebot", "cogs")
+            for path in (PROJECT_DIR / folder).rglob("*.py")}
+    for concept, pattern in definitions.items():
+        where = [path.relative_to(PROJECT_DIR).as_posix() for path, text in code.items()
+                 if re.search(pattern, text, flags=re.MULTILINE)]
+        assert where == ["tradebot/wording.py"], (concept, where)
+
+
+def test_cogs_reach_the_core_only_through_answers_alerts_charts_and_wording():
+    """The Discord layer is thin: a cog asks `answers` (and `alerts`, `charts`' constants, the
+    wording); parsing, periods, the store and delivery are the core's. cogs/utils/client.py is
+    where the process is put together, so it is the one exception."""
+    allowed = {"answers", "alerts", "charts", "wording", "errors", "countries", "conversations", "query", "export", "delivery"}
+    for path in (PROJECT_DIR / "cogs").rglob("*.py"):
+        if path.name == "client.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        used = set(re.findall(r"^\s*from tradebot\.(\w+)", text, flags=re.MULTILINE))
+        used |= {name.strip() for names in re.findall(r"^\s*from tradebot import ([\w, ]+)", text, flags=re.MULTILINE)
+                 for name in names.split(",")}
+        assert used <= allowed, (path.name, used - allowed)

@@ -23,9 +23,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from tradebot import countries, formatting
+from tradebot import countries, formatting, wording
 from tradebot.errors import BadPeriod, NoData, NotAvailable, NotUnderstood, echo
-from tradebot.figures import Figure, FigureBook, latest_period, released_words
+from tradebot.figures import Figure, FigureBook, latest_period
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
@@ -46,8 +46,6 @@ MAX_MONTHS = 120
 # how far back the newest month with data is looked for before giving up
 MAX_ENDS_SEARCHED = 600
 
-FLOW_WORDS = {"balance": "trade balance", "exports": "exports", "imports": "imports", "total_trade": "total trade"}
-LEGEND_NAMES = {"balance": "Balance", "exports": "Exports", "imports": "Imports", "total_trade": "Total trade"}
 
 # 1000 × 560 px: wide enough for ten years of months, small enough for Discord's preview
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100
@@ -57,8 +55,8 @@ MAX_PNG_BYTES = 300 * 1024
 TEXT = "#80848e"
 GRID = "#80848e"
 COLOURS = {
-    "surplus": "#2ea043",  # the embed colours of cogs/utils/render.py
-    "deficit": "#da3633",
+    "surplus": wording.TONE_COLOURS["surplus"],  # bars in the colours of an answer's embed
+    "deficit": wording.TONE_COLOURS["deficit"],
     "exports": "#3b82f6",
     "imports": "#f08c00",
     "total_trade": "#8b5cf6",
@@ -125,7 +123,7 @@ class ChartData:
             return ""
         amount = formatting.money(point.value, self.currency)
         if self.indicator == "balance":
-            amount = f"{'deficit' if point.value < 0 else 'surplus'} {amount}"
+            amount = f"{wording.balance_word(point.value)} {amount}"
         marks = [mark for mark, on in (("computed", point.derived), ("two months", point.cumulative)) if on]
         return f"{point.period.label}: {amount}" + (f" ({', '.join(marks)})" if marks else "")
 
@@ -152,10 +150,9 @@ def series(
         raise NotUnderstood(f"A chart shows {', '.join(INDICATOR_CHOICES)}; not “{echo(', '.join(unknown)) or 'nothing'}”.")
     if isinstance(months, bool) or not isinstance(months, int) or not MIN_MONTHS <= months <= MAX_MONTHS:
         raise BadPeriod(f"months is how many months a chart shows, from {MIN_MONTHS} to {MAX_MONTHS}; not {echo(str(months))}.")
-    what = describe(reporter, partner, names[0])
+    what = wording.flow_phrase(reporter, names[0], partner)
     if not store.has_reporter(reporter):
-        have = ", ".join(countries.by_code(code).name for code in store.reporters()) or "nothing yet"
-        raise NoData(f"The store has no figures reported by {countries.by_code(reporter).name}; it has figures from {have}.")
+        raise NoData(wording.not_reporting(store, reporter))
     needed = _needed(names)
     if end is None:
         last = newest_month(store, reporter, partner, names, currency)
@@ -183,11 +180,11 @@ def series(
         window = Period(first, last)
         after = f"; the latest is {latest[0].label}" if latest else ""
         raise NoData(f"No monthly figures for {what} in {window.label}{after}.")
-    sources = tuple(dict.fromkeys(part for figure in shown for part in figure.source.split("; ")))
+    sources = tuple(wording.source_names(shown))
     newest = max(shown, key=lambda figure: figure.published)
     released = newest.published
     notes = _notes(drawn, names)
-    caption = " · ".join([f"Source: {', '.join(sources)}", released_words(newest, shown), *notes])
+    caption = " · ".join([wording.source_footer(newest, shown), *notes])
     return ChartData(
         reporter=reporter, partner=partner, indicators=names, currency=currency, window=Period(first, last),
         series={name: tuple(points) for name, points in drawn.items()}, sources=sources, released=released,
@@ -302,23 +299,10 @@ def _notes(drawn: dict[str, list[ChartPoint]], names: Sequence[str]) -> list[str
         derived = [name for name in names if any(point.derived for point in drawn[name])]
         for name in derived:
             shape = "hatched bars" if name == "balance" and names[0] == "balance" else "hollow points"
-            notes.append(f"{shape}: {FLOW_WORDS[name]} computed as {how.get(name, 'published parts')}")
+            notes.append(f"{shape}: {wording.FLOW_NAMES[name]} computed as {how.get(name, 'published parts')}")
     if any(point.value is None for point in points):
         notes.append("gaps: no figure in the store")
     return notes
-
-
-def describe(reporter: str, partner: str, indicator: str) -> str:
-    """`China’s exports to United States`: what a chart is of, for sentences."""
-    name = countries.by_code(reporter).name
-    possessive = f"{name}’" if name.endswith("s") else f"{name}’s"
-    return f"{possessive} {FLOW_WORDS[indicator]}{_partner_words(partner, indicator)}"
-
-
-def _partner_words(partner: str, indicator: str) -> str:
-    if partner == "WLD":
-        return ""
-    return {"exports": " to ", "imports": " from "}.get(indicator, " with ") + countries.by_code(partner).name
 
 
 def _title(reporter: str, partner: str, names: Sequence[str], currency: str) -> str:
@@ -326,9 +310,9 @@ def _title(reporter: str, partner: str, names: Sequence[str], currency: str) -> 
     if names[0] == "balance":
         what = "trade balance, exports and imports"
         if partner != "WLD":
-            what = f"trade with {countries.by_code(partner).name}: balance, exports and imports"
+            what = f"trade{wording.partner_words('balance', partner)}: balance, exports and imports"
     else:
-        what = FLOW_WORDS[names[0]] + _partner_words(partner, names[0])
+        what = wording.FLOW_NAMES[names[0]] + wording.partner_words(names[0], partner)
     return f"{name} — {what}, monthly, in {currency_words(currency)}"
 
 
@@ -371,7 +355,7 @@ def layout(data: ChartData) -> Layout:
             if point.value is None:
                 continue  # a gap: no bar, and the line breaks
             if name == barred:
-                colour = COLOURS["deficit"] if point.value < 0 else COLOURS["surplus"]
+                colour = COLOURS[wording.balance_word(point.value)]
                 span = point.period.months
                 bars.append({"x": x0 + (span - 1) / 2, "width": span - 0.25, "height": point.plotted, "colour": colour,
                              "hatched": point.derived, "cumulative": point.cumulative})
@@ -448,13 +432,13 @@ def draw(data: ChartData):
         colour = COLOURS.get(name, TEXT)
         hollow = set(plan.hollow.get(name, ()))
         # the line breaks at NaN; published points filled, computed ones hollow
-        ax.plot(xs, ys, color=colour, linewidth=2.2, marker="o", markersize=3.5, label=LEGEND_NAMES[name], zorder=3,
+        ax.plot(xs, ys, color=colour, linewidth=2.2, marker="o", markersize=3.5, label=wording.flow_label(name), zorder=3,
                 markevery=[i for i, y in enumerate(ys) if not math.isnan(y) and i not in hollow])
         if hollow:
             ax.plot(sorted(hollow), [ys[i] for i in sorted(hollow)], linestyle="none", marker="o", markersize=5,
                     markerfacecolor="none", markeredgecolor=colour, markeredgewidth=1.4, label=f"_{name} computed", zorder=4)
         if any(segment["indicator"] == name for segment in plan.segments) or not all(math.isnan(y) for y in ys):
-            handles.append(Line2D([], [], color=colour, linewidth=2.2, marker="o", markersize=3.5, label=LEGEND_NAMES[name]))
+            handles.append(Line2D([], [], color=colour, linewidth=2.2, marker="o", markersize=3.5, label=wording.flow_label(name)))
     for segment in plan.segments:
         colour = COLOURS.get(segment["indicator"], TEXT)
         ax.plot([segment["x0"], segment["x1"]], [segment["y"], segment["y"]], color=colour, linewidth=2.2, marker="o",

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from tradebot import alerts, countries, narrative
+from tradebot import alerts, narrative
 from tradebot.alerts import Delivery
 from tradebot.answers import Answer
 from tradebot.errors import TradebotError
 from tradebot.periods import PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
+from tradebot.wording import country_name, tone
 
 log = logging.getLogger("tradebot.alerts")
 
@@ -62,14 +63,13 @@ class Sender(Protocol):
 def alert_answer(summary: narrative.Summary, delivery: Delivery) -> Answer:
     """The summary as an answer (rendered like every other), its marker in the footer."""
     balance = next((f for f in summary.figures if f.indicator == "balance" and f.period == summary.period), None)
-    tone = "neutral" if balance is None else ("deficit" if balance.value < 0 else "surplus")
     query = Query("balance", summary.reporter, "WLD", PeriodSpec("fixed", summary.period))
     return Answer(query=query, title=summary.title, notes=list(summary.paragraphs), footer=f"{summary.footer} · {delivery.marker}",
-                  figures=summary.figures, tone=tone)
+                  figures=summary.figures, tone=tone("balance", balance.value if balance else None))
 
 
 def thread_name(delivery: Delivery, summary: narrative.Summary) -> str:
-    return f"{countries.by_code(delivery.reporter).name}, {summary.period.label} — ask follow-ups here"[:100]
+    return f"{country_name(delivery.reporter)}, {summary.period.label} — ask follow-ups here"[:100]
 
 
 class Outbox:

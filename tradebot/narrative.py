@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
-from tradebot.answers import JAN_FEB_NOTE
 from tradebot.errors import NoData
-from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, released_words, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, year_to_date
 from tradebot.periods import NAME_OF_MONTH, Month, Period
 from tradebot.store import Store
 from tradebot.vocabulary import INDICATORS, currency_words
+from tradebot.wording import JAN_FEB_NOTE, balance_word, country_name, source_footer
 
 # Round amounts a year-to-date balance can be said to be "above", in the figure's currency.
 # In words, not `$1 tn`: every amount in figures in the text is a stored or derived figure, and
@@ -79,7 +79,7 @@ class _Writer:
 
     def __init__(self, store: Store, reporter: str, period: Period):
         self.store, self.reporter, self.period = store, reporter, period
-        self.name = _name(reporter)
+        self.name = country_name(reporter)
         first = _first_month(store, reporter, period.end)
         if first is None:
             raise NoData(_no_data_message(store, reporter, period))
@@ -132,9 +132,9 @@ class _Writer:
 
     def _headline_words(self, headline: Figure) -> str:
         if headline.partner != "WLD":
-            return f"exports to {_the(_name(headline.partner))} {self.moved(headline)}"
+            return f"exports to {_the(country_name(headline.partner))} {self.moved(headline)}"
         if headline.indicator == "balance":
-            return f"trade {_balance_word(headline)} of {self.money(headline)}"
+            return f"trade {balance_word(headline.value)} of {self.money(headline)}"
         if headline.is_money:
             return f"{headline.indicator} of {self.money(headline)}"
         return f"{headline.indicator.removesuffix('_yoy')} {self.moved(headline)} year on year"
@@ -143,7 +143,7 @@ class _Writer:
         """`China posted a trade surplus of $111.7 bn in November 2025, up from $90.1 bn in October.`"""
         if balance is None:
             return ""
-        text = f"{_sentence_start(_the(self.name))} posted a trade {_balance_word(balance)} of {self.money(balance)} in {_span(self.period)}"
+        text = f"{_sentence_start(_the(self.name))} posted a trade {balance_word(balance.value)} of {self.money(balance)} in {_span(self.period)}"
         previous = previous_period(self.world, "balance", self.period)
         when = f"in {_short(previous)}"
         if previous.months != self.period.months:
@@ -156,7 +156,7 @@ class _Writer:
 
     def _balance_change(self, now: Figure, before: Figure, when: str) -> str:
         if (now.value < 0) != (before.value < 0):
-            return f", after a {_balance_word(before)} of {self.money(before)} {when}"
+            return f", after a {balance_word(before.value)} of {self.money(before)} {when}"
         shown_now, shown_before = formatting.money(now.value, now.unit), formatting.money(before.value, before.unit)
         if shown_now == shown_before:
             return f", the same as {when}"
@@ -207,14 +207,14 @@ class _Writer:
         ytd = self.world.value("balance", months_so_far) if months_so_far else None
         if ytd is not None:
             sentences.append(
-                f"From January to {NAME_OF_MONTH[self.period.end.month]}, the trade {_balance_word(ytd)} "
+                f"From January to {NAME_OF_MONTH[self.period.end.month]}, the trade {balance_word(ytd.value)} "
                 f"reached {self.money(ytd)}{self._threshold_claim(ytd)}."
             )
         if balance is not None and self.period.is_month:
             record = self._record_claim(balance)
             if record:
                 month = NAME_OF_MONTH[self.period.end.month]
-                sentences.append(f"{month}’s {_balance_word(balance)} was {record}.")
+                sentences.append(f"{month}’s {balance_word(balance.value)} was {record}.")
         return " ".join(sentences)
 
     def _threshold_claim(self, ytd: Figure) -> str:
@@ -263,7 +263,7 @@ class _Writer:
         """`By partner, exports to Australia rose 35.8%, those to the United States fell 28.6% …`"""
         if not moves:
             return ""
-        clauses = [f"{'exports' if i == 0 else 'those'} to {_the(_name(g.partner))} {self.moved(g)}" for i, g in enumerate(moves)]
+        clauses = [f"{'exports' if i == 0 else 'those'} to {_the(country_name(g.partner))} {self.moved(g)}" for i, g in enumerate(moves)]
         if len(clauses) == 1:
             joined = clauses[0]
         elif len(clauses) == 2:
@@ -320,7 +320,7 @@ def _partner_moves(store: Store, reporter: str, period: Period, currency: str, w
 
 
 def _no_data_message(store: Store, reporter: str, period: Period) -> str:
-    message = f"The store has no figures for {_name(reporter)} in {period.label}"
+    message = f"The store has no figures for {country_name(reporter)} in {period.label}"
     latest = latest_in_any(store, reporter, "WLD", "balance", store.currencies(reporter)) if store.has_reporter(reporter) else None
     return message + (f"; the latest is {latest[1].label}." if latest else ".")
 
@@ -330,8 +330,7 @@ def _no_data_message(store: Store, reporter: str, period: Period) -> str:
 
 def _footer(headline: Figure, figures: list[Figure]) -> str:
     """Sources (the headline's first) and the headline's release date."""
-    sources = dict.fromkeys(source for figure in [headline, *figures] for source in figure.source.split("; "))
-    parts = [f"Source: {', '.join(sources)}", released_words(headline, figures)]
+    parts = [source_footer(headline, figures)]
     if any(figure.derived for figure in figures):
         parts.append(COMPUTED_FOOTER)
     return " · ".join(parts)
@@ -349,10 +348,6 @@ def _direction(growth: Figure) -> int:
     """The sign the reader sees: 0 when the rate rounds to 0.0%."""
     shown = formatting.percent(growth.value)
     return 0 if shown == "0.0%" else (-1 if shown.startswith(formatting.MINUS) else 1)
-
-
-def _balance_word(figure: Figure) -> str:
-    return "deficit" if figure.value < 0 else "surplus"
 
 
 def _months(first: Month, last: Month) -> int:
@@ -377,13 +372,6 @@ def _short(period: Period) -> str:
     if period.is_jan_feb:
         return "January–February"
     return _span(period)
-
-
-def _name(code: str) -> str:
-    try:
-        return countries.by_code(code).name
-    except KeyError:
-        return code
 
 
 def _the(name: str) -> str:

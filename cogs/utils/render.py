@@ -15,14 +15,11 @@ from tradebot import charts
 from tradebot.answers import Answer, answer
 from tradebot.export import figures_csv
 from tradebot.query import Query
+from tradebot.wording import TONE_COLOURS
 
 log = logging.getLogger("tradebot.commands")
 
-COLOURS = {
-    "surplus": discord.Colour.from_rgb(46, 160, 67),  # green
-    "deficit": discord.Colour.from_rgb(218, 54, 51),  # red
-    "neutral": discord.Colour.from_rgb(88, 101, 242),  # blurple
-}
+COLOURS = {tone: discord.Colour.from_str(hex_code) for tone, hex_code in TONE_COLOURS.items()}
 # The flows sit side by side; year to date and the previous period get a row each.
 INLINE_FIELDS = {"Exports", "Imports", "Balance"}
 CHART_FILE = "chart.png"

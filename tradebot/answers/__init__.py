@@ -13,14 +13,15 @@ from datetime import date
 
 from tradebot import intents
 from tradebot.answers import charted, comparisons, flows, rankings, store_info  # noqa: F401  (they register their handlers)
-from tradebot.answers.base import JAN_FEB_NOTE, Answer, Line
+from tradebot.answers.base import Answer, Line
 from tradebot.errors import TradebotError
 from tradebot.periods import today_utc
 from tradebot.query import FIGURE_INTENTS, Query
-from tradebot.questions import parse
+from tradebot.questions import command_query, parse
 from tradebot.store import Store
+from tradebot.wording import JAN_FEB_NOTE
 
-__all__ = ["JAN_FEB_NOTE", "Answer", "Line", "answer", "ask", "next_context"]
+__all__ = ["JAN_FEB_NOTE", "Answer", "Line", "answer", "ask", "command", "next_context"]
 
 
 def ask(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Answer:
@@ -35,6 +36,17 @@ def ask(store: Store, text: str, today: date | None = None, context: Query | Non
     result = answer(store, query, today)
     result.context = next_context(query, result)
     return result
+
+
+def command(store: Store, intent: str, today: date | None = None, **options: str | int | None) -> Answer:
+    """A slash command's options in (`country`, `partner`, `period`, …), its answer out; a
+    mistake in an option is an answer with an error, as in `ask`."""
+    today = today or today_utc()
+    try:
+        query = command_query(intent, today=today, **options)
+    except TradebotError as error:
+        return Answer(query=Query(intent=intent, reporter=None), error=error)
+    return answer(store, query, today)
 
 
 def next_context(asked: Query, result: Answer) -> Query:

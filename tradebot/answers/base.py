@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tradebot import countries, formatting, releases, sources
+from tradebot import countries, formatting, releases, sources, wording
 from tradebot.charts import ChartData
 from tradebot.errors import TradebotError
 from tradebot.figures import (
@@ -16,17 +16,12 @@ from tradebot.figures import (
     latest_in_any,
     latest_period,
     newer,
-    released_words,
 )
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words, growth_basis
-
-FLOW_NAMES = {"balance": "trade balance", "exports": "exports", "imports": "imports", "total_trade": "total trade"}
-NOT_STORED = "not in the store"
-COMPUTED_NOTE = "“computed” marks a figure tradebot derived from published ones; the source did not publish it."
-JAN_FEB_NOTE = "China Customs publishes January and February together, so this figure covers both months."
+from tradebot.wording import FLOW_NAMES, JAN_FEB_NOTE, NOT_STORED, balance_word, partner_words
 
 
 @dataclass(frozen=True)
@@ -97,7 +92,7 @@ class Shown:
         if figure.revised_from:
             text, earlier = formatting.money_pair(figure.value, figure.revised_from.value, figure.unit)
         if balance_words:
-            text = f"{'deficit' if figure.value < 0 else 'surplus'} {text}"
+            text = f"{balance_word(figure.value)} {text}"
         marks = []
         if figure.derived:
             marks.append("computed")
@@ -182,34 +177,19 @@ def locate(store: Store, query: Query, currency: str) -> tuple[Period, FigureBoo
 
 
 def source_footer(headline: Figure, figures: list[Figure]) -> str:
-    sources = list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
+    """The sources with their releases, and whether the growth rates shown were computed."""
     # growth rates, not every figure that is not money: a ranking's shares are percentages too
     growth = [figure for figure in figures if figure.indicator.endswith(("_yoy", "_mom"))]
-    parts = [f"Source: {', '.join(sources)}", released_words(headline, figures)]
+    parts = [wording.source_footer(headline, figures)]
     if growth:
         parts.append("some growth rates computed" if any(g.derived for g in growth) else "growth rates as published")
     return " · ".join(parts)
 
 
-def possessive(name: str) -> str:
-    return f"{name}’" if name.endswith("s") else f"{name}’s"
-
-
-def partner_words(indicator: str, partner: countries.Country) -> str:
-    if partner.code == "WLD":
-        return ""
-    return {"exports": " to ", "imports": " from "}.get(indicator, " with ") + partner.name
-
-
 def headline_words(indicator: str, figure: Figure, partner: countries.Country) -> str:
     if indicator == "balance":
-        word = "trade deficit" if figure.value < 0 else "trade surplus"
-        return word + partner_words(indicator, partner)
+        return f"trade {balance_word(figure.value)}" + partner_words(indicator, partner)
     return FLOW_NAMES[indicator] + partner_words(indicator, partner)
-
-
-def flow_label(indicator: str) -> str:
-    return {"balance": "Balance", "exports": "Exports", "imports": "Imports", "total_trade": "Total trade"}[indicator]
 
 
 def missing_words(months: list[Month]) -> str:
@@ -219,21 +199,9 @@ def missing_words(months: list[Month]) -> str:
     return f" (no figure for {names})"
 
 
-def valuation(figure: Figure) -> str:
-    return sources.valuation(figure.source.split("; ")[0], figure.indicator)
-
-
 def next_release(figure: Figure) -> releases.NextRelease | None:
     """When the source of `figure` (the first of a computed figure's) usually publishes the next period."""
     return releases.next_release(sources.release(figure.source.split("; ")[0]), figure.period)
-
-
-def some_reporters(store: Store, shown: int = 5) -> str:
-    """The reporters the store holds, a few by name: with IMF data there are dozens."""
-    names = [countries.by_code(code).name for code in store.reporters()]
-    if len(names) > shown:
-        return ", ".join(names[:shown]) + f" and {len(names) - shown} more (/calendar lists them)"
-    return ", ".join(names) or "nothing yet"
 
 
 def headline_of(store: Store, reporter: str) -> Figure | None:

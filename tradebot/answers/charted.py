@@ -14,16 +14,14 @@ from tradebot.intents import answers_for
 from tradebot.periods import PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
+from tradebot.wording import tone
 
 
 @answers_for("chart")
 def chart_answer(store: Store, query: Query, today: date) -> Answer:
     data = charts.for_query(store, query, months=query.months)
     latest = data.latest
-    tone = "neutral"
-    if data.indicator == "balance" and latest is not None:
-        tone = "deficit" if latest.value < 0 else "surplus"
     # what was drawn, so a CSV of the chart or a follow-up means these months and this flow
     drawn = replace(query, period=PeriodSpec("fixed", data.window), indicator=data.indicator, currency=data.currency)
     return Answer(query=drawn, title=data.title, lines=[Line("Latest", data.latest_text)] if latest else [],
-                  footer=data.caption, figures=data.figures, tone=tone, chart=data)
+                  footer=data.caption, figures=data.figures, tone=tone(data.indicator, latest.value if latest else None), chart=data)

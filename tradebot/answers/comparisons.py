@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from tradebot import countries
-from tradebot.answers.base import COMPUTED_NOTE, FLOW_NAMES, Answer, Line, Shown, currencies_of, locate, partner_words, possessive, source_footer
+from tradebot.answers.base import Answer, Line, Shown, currencies_of, locate, source_footer
 from tradebot.errors import NoData
 from tradebot.figures import (
     FigureBook,
@@ -20,6 +20,7 @@ from tradebot.periods import Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
+from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, flow_phrase, partner_words
 
 
 @answers_for("compare")
@@ -60,14 +61,14 @@ def comparison_answer(store: Store, query: Query, today: date) -> Answer:
         if other is not None:
             break
     if first is None:
-        what = f"{possessive(reporter.name)} {FLOW_NAMES[indicator]}" + partner_words(indicator, partner)
+        what = flow_phrase(reporter, indicator, partner)
         latest = latest_in_any(store, reporter.code, partner.code, indicator, currencies_of(store, query))
         if latest is None:
             raise NoData(f"The store has no figures for {what}.")
         asked = f" in {query.period.period.label}" if query.period.kind == "fixed" else ""
         raise NoData(f"No figure for {what}{asked} to compare; the latest is {latest[1].label}.")
     if other is None:
-        whose = (f"{possessive(second[0].name)} {FLOW_NAMES[indicator]}" + partner_words(indicator, second[1]))
+        whose = flow_phrase(second[0], indicator, second[1])
         in_currency = " in " + " or ".join(currency_words(currency) for currency in tried)
         raise NoData(f"The store has no figure for {whose} in {other_period.label}{in_currency} to compare with; "
                      "tradebot compares figures in one currency and never converts.")

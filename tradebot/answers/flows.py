@@ -8,23 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from tradebot import countries, formatting
-from tradebot.answers.base import (
-    COMPUTED_NOTE,
-    FLOW_NAMES,
-    Answer,
-    Line,
-    Shown,
-    currencies_of,
-    flow_label,
-    headline_words,
-    locate_any,
-    missing_words,
-    partner_words,
-    possessive,
-    some_reporters,
-    source_footer,
-    valuation,
-)
+from tradebot.answers.base import Answer, Line, Shown, currencies_of, headline_words, locate_any, missing_words, source_footer
 from tradebot.errors import NoData
 from tradebot.figures import (
     Figure,
@@ -41,17 +25,27 @@ from tradebot.periods import Period, PeriodSpec
 from tradebot.query import FIGURE_INTENTS, Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words, growth_basis
+from tradebot.wording import (
+    COMPUTED_NOTE,
+    FLOW_NAMES,
+    flow_label,
+    flow_phrase,
+    not_reporting,
+    partner_words,
+    possessive,
+    tone,
+    valuation,
+    valuation_words,
+)
 
 # The other two flows shown under each headline, in order.
 COMPANIONS = {"balance": ("exports", "imports"), "exports": ("imports", "balance"), "imports": ("exports", "balance"),
               "total_trade": ("exports", "imports")}
 # The other side of a flow in the partner's own statistics
 MIRROR_FLOW = {"exports": "imports", "imports": "exports", "balance": "balance", "total_trade": "total_trade"}
-MIRROR_NOTE = (
-    "Mirror figures differ: exports are valued free on board and imports with freight and insurance (CIF), "
-    "goods routed through third places such as Hong Kong are attributed differently, and shipments are counted "
-    "in different months."
-)
+# why a flow and the partner's own record of it differ, after how each side values it
+MIRROR_REASONS = ("goods routed through third places such as Hong Kong are attributed differently, and shipments are "
+                  "counted in different months.")
 
 
 @answers_for(*FIGURE_INTENTS)
@@ -59,9 +53,9 @@ def flow_answer(store: Store, query: Query, today: date) -> Answer:
     reporter = countries.by_code(query.reporter)
     partner = countries.by_code(query.partner)
     indicator = query.intent
-    what = f"{possessive(reporter.name)} {FLOW_NAMES[indicator]}" + partner_words(indicator, partner)
+    what = flow_phrase(reporter, indicator, partner)
     if not store.has_reporter(reporter.code):
-        raise NoData(f"The store has no figures reported by {reporter.name}; it has figures from {some_reporters(store)}.")
+        raise NoData(not_reporting(store, reporter.code))
 
     located, notes = locate_any(store, query)
     asked = query.period.period
@@ -121,7 +115,7 @@ def flow_answer(store: Store, query: Query, today: date) -> Answer:
                  shown.money(mirror, mirror.indicator == "balance")),
             Line("Gap between the two", shown.money(_mirror_gap(headline, mirror))),
         ]
-        notes.append(MIRROR_NOTE)
+        notes.append(_mirror_note(headline, mirror))
 
     if any(figure.derived for figure in shown.figures):
         notes.append(COMPUTED_NOTE)
@@ -129,7 +123,7 @@ def flow_answer(store: Store, query: Query, today: date) -> Answer:
     return Answer(
         query=resolved, title=title, lines=lines, notes=notes,
         footer=source_footer(headline, shown.figures), figures=shown.figures,
-        tone=("deficit" if headline.value < 0 else "surplus") if indicator == "balance" else "neutral",
+        tone=tone(indicator, headline.value),
     )
 
 
@@ -205,3 +199,11 @@ def _share_of_world(store: Store, shown: Shown, headline: Figure, reporter, part
     shown.add(world)
     shown.add(portion)
     return Line(label, f"{portion.value:.1f}% of {formatting.money(world.value, world.unit)} (computed)")
+
+
+def _mirror_note(headline: Figure, mirror: Figure) -> str:
+    """`Mirror figures differ: China Customs (GACC) values exports free on board (FOB) and US
+    Census Bureau values imports at customs value, …`: each side's own basis, never a stock one."""
+    sides = [f"{figure.source.split('; ')[0]} values {FLOW_NAMES[figure.indicator]} {valuation_words(figure)}"
+             for figure in (headline, mirror) if valuation_words(figure)]
+    return "Mirror figures differ: " + (" and ".join(sides) + "; " if sides else "") + MIRROR_REASONS

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from tradebot import countries, formatting
-from tradebot.answers.base import COMPUTED_NOTE, FLOW_NAMES, Answer, Line, Shown, currencies_of, possessive, source_footer
+from tradebot.answers.base import Answer, Line, Shown, currencies_of, source_footer
 from tradebot.errors import NoData
 from tradebot.figures import (
     Figure,
@@ -23,6 +23,7 @@ from tradebot.periods import Month, Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
+from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, possessive
 
 
 @answers_for("partners")
