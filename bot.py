@@ -91,14 +91,13 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.failures and not report.imports else 0
 
 
-def print_summaries(store, announced: list[tuple[str, str, str]]) -> None:
-    """What a subscribed channel would get for each newly landed month."""
+def print_summaries(store, announced) -> None:
+    """What a subscribed channel would get for each newly landed month (`store.NewPeriod`s)."""
     from tradebot import narrative
-    from tradebot.periods import Period
 
     for _source, reporter, period in announced:
         try:
-            print("\n" + narrative.summarize(store, reporter, Period.parse(period)).text)
+            print("\n" + narrative.summarize(store, reporter, period).text)
         except TradebotError as error:
             print(f"\n(no summary for {reporter} {period}: {error.message})")
 

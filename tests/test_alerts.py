@@ -14,6 +14,7 @@ import bot as entry
 from tradebot import conversations
 from tradebot.config import Settings
 from tradebot.delivery import SendFailed, Sent, TargetGone
+from tradebot.periods import Period
 from tradebot.store import Store
 from tradebot.sync import sync_file
 
@@ -225,7 +226,7 @@ def test_a_newly_imported_bulletin_month_is_an_alert_written_in_yuan(db_path):
     async def body(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         report = sync_file(client.store, SEED_DIR / "china_customs_by_country_cny10k_2024-01_2026-07.csv")
-        assert report.total.announced == [("China Customs (GACC) monthly bulletin", "CHN", "2026-07")]
+        assert report.total.announced == [("China Customs (GACC) monthly bulletin", "CHN", Period.parse("2026-07"))]
         assert await outbox.deliver() == 1
         assert await outbox.deliver() == 0
         return posts(fake, fake.channel_id), threads(fake, fake.channel_id)

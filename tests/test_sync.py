@@ -14,10 +14,12 @@ import pytest
 from tradebot.answers import ask
 from tradebot.config import SEED_DIR
 from tradebot.errors import DataFileError
+from tradebot.periods import Period
 from tradebot.sources import detect
+from tradebot.store import Store
 from tradebot.sync import sync_file
 
-from conftest import PROJECT_DIR, TODAY, snapshot
+from conftest import PROJECT_DIR, TODAY, shared_data_dir, snapshot
 
 SEED = SEED_DIR / "published_figures.csv"
 HEADER = "reporter,partner,indicator,period,value,unit,published,source,source_url,note\n"
@@ -70,7 +72,7 @@ def test_a_new_period_is_reported_once(store, tmp_path):
     path = tmp_path / "march.csv"
     path.write_text(HEADER + "CHN,WLD,balance,2026-03,1000000000,USD,2026-04-14,China Customs (GACC),,\n", encoding="utf-8")
     first = sync_file(store, path)
-    assert first.total.new_periods == [("China Customs (GACC)", "CHN", "2026-03")]
+    assert first.total.new_periods == [("China Customs (GACC)", "CHN", Period.parse("2026-03"))]
     assert "new: China Customs (GACC) · China: 2026-03" in first.lines()
     again = sync_file(store, path)
     assert again.total.new_periods == [] and again.lines()[-1] == "new: nothing"
@@ -126,3 +128,24 @@ def test_sync_cli_prints_what_it_did(db_path, tmp_path):
     result = _sync_cli("--file", str(broken), db=db_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.strip().startswith("error: broken.csv is not a format tradebot reads")
+
+
+def test_importing_the_march_2026_customs_table_summarises_march_and_about_says_so(db_path):
+    """Issue 15: after this import the sync's summary said there was no March figure while `ask`
+    answered it, and /about still said Jan–Feb 2026."""
+    table = shared_data_dir("gacc") / "release_section4_by_country_mar2026_cny.html"
+    result = _sync_cli("--file", str(table), db=db_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "new: China Customs (GACC) · China: 2026-01..2026-03, 2026-03"
+    assert lines[3] == "China, March 2026: trade surplus of CNY 354.8 bn (computed)"
+    assert "no summary" not in result.stdout
+    store = Store(db_path)
+    try:
+        about = ask(store, "about", TODAY)
+        asked = ask(store, "china surplus march 2026", TODAY)
+    finally:
+        store.close()
+    customs = next(line.value for line in about.lines if line.value.startswith("China Customs (GACC):"))
+    assert "to March 2026, last release 8 April 2026" in customs
+    assert asked.title.startswith("China — trade surplus, March 2026: CNY 354.8 bn")

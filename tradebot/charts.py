@@ -162,7 +162,7 @@ def series(
         last = Month.parse(end) if isinstance(end, str) else end
     first = last.plus(1 - months)
     # from the month before, so a January–February figure ending in the first month is loaded
-    rows = store.series_rows(reporter, partner, needed, str(first.plus(-1)), str(last))
+    rows = store.series_rows(reporter, partner, needed, first.plus(-1), last)
     book = FigureBook(reporter, partner, rows, currency)
     drawn = {name: _points(book, name, first, last) for name in names}
     if any(points and points[0].period.start < first for points in drawn.values()):
@@ -233,12 +233,12 @@ def newest_month(store: Store, reporter: str, partner: str, indicators: Sequence
     published or derived. Walks the stored end months newest first, merged over the
     indicators a value can come from, loading one end month's rows at a time."""
     needed = _needed(indicators)
-    ends = (Month.parse(end) for end, _ in itertools.groupby(
+    ends = (end for end, _ in itertools.groupby(
         heapq.merge(*(_periods_newest_first(store, reporter, partner, name, currency) for name in needed),
-                    key=lambda row: row[1], reverse=True),
-        key=lambda row: row[1]))
+                    key=lambda period: period.end, reverse=True),
+        key=lambda period: period.end))
     for end in itertools.islice(ends, MAX_ENDS_SEARCHED):
-        book = FigureBook(reporter, partner, store.series_rows(reporter, partner, needed, str(end), str(end)), currency)
+        book = FigureBook(reporter, partner, store.series_rows(reporter, partner, needed, end, end), currency)
         for name in indicators:
             if book.value(name, Period.month(end), allow_sum=False):
                 return end
@@ -248,11 +248,11 @@ def newest_month(store: Store, reporter: str, partner: str, indicators: Sequence
 
 
 def _periods_newest_first(store: Store, reporter: str, partner: str, indicator: str, currency: str,
-                          page: int = 32) -> Iterator[tuple[str, str]]:
+                          page: int = 32) -> Iterator[Period]:
     offset = 0
     while True:
         rows = store.recent_periods(reporter, partner, indicator, limit=page, offset=offset, unit=currency)
-        yield from ((start, end) for start, end in rows)
+        yield from rows
         if len(rows) < page:
             return
         offset += page

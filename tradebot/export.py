@@ -24,7 +24,7 @@ def figures_csv(store: Store, answer: Answer) -> str:
     writer.writeheader()
     for figure in answer.figures:
         row = None if figure.derived else store.figure_row(
-            figure.reporter, figure.partner, figure.indicator, str(figure.period.start), str(figure.period.end),
+            figure.reporter, figure.partner, figure.indicator, figure.period,
             figure.unit, figure.source, figure.published,
         )
         if row is not None:

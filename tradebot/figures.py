@@ -110,7 +110,7 @@ class FigureBook:
         """The rows an answer about `period` can need: from January of the year before it
         starts (year-on-year bases, year to date, the previous month) to its end."""
         first = Month(period.start.year - 1, 1)
-        rows = store.series_rows(reporter, partner, INDICATORS, str(first), str(period.end))
+        rows = store.series_rows(reporter, partner, INDICATORS, first, period.end)
         return cls(reporter, partner, rows, currency)
 
     @classmethod
@@ -120,7 +120,7 @@ class FigureBook:
         for those periods' values and growth, without a window of months around them. What a
         ranking over many partners needs: one query for all of them, a few rows a partner."""
         rows = defaultdict(list)
-        for row in store.rows_ending(reporter, partners, indicators, sorted({str(p.end) for p in periods})):
+        for row in store.rows_ending(reporter, partners, indicators, sorted({p.end for p in periods})):
             rows[row["partner"]].append(row)
         return {partner: cls(reporter, partner, rows[partner], currency) for partner in partners}
 
@@ -257,9 +257,9 @@ def latest_period(
     page, tried = 8, set()
     for offset in range(0, page * 16, page):
         candidates = {
-            Period(Month.parse(start), Month.parse(end))
+            period
             for name in needed
-            for start, end in store.recent_periods(reporter, partner, name, limit=page, offset=offset, unit=currency)
+            for period in store.recent_periods(reporter, partner, name, limit=page, offset=offset, unit=currency)
         } - tried
         if not candidates:
             return None

@@ -290,7 +290,7 @@ def _first_month(store: Store, reporter: str, until: Month) -> Month | None:
     starts = [
         row["period_start"]
         for partner in store.partners(reporter)
-        for row in store.series_rows(reporter, partner, INDICATORS, "0000-01", str(until))
+        for row in store.series_rows(reporter, partner, INDICATORS, None, until)
     ]
     return Month.parse(min(starts)) if starts else None
 

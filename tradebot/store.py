@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tradebot import sources
 from tradebot.errors import DataFileError, StoreUnwritable
-from tradebot.periods import Period
+from tradebot.periods import Month, Period
 from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
 
 if TYPE_CHECKING:
@@ -178,6 +178,19 @@ MIGRATIONS: list[Callable[[Database], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class NewPeriod(NamedTuple):
+    """A period a source published for a reporter that no earlier import brought."""
+
+    source: str
+    reporter: str
+    period: Period
+
+
+def announceable(period: Period) -> bool:
+    """A release alerts announce: one month, or China's January–February (not a year to date)."""
+    return period.is_month or period.is_jan_feb
+
+
 @dataclass
 class ImportReport:
     read: int = 0
@@ -186,8 +199,8 @@ class ImportReport:
     skipped: int = 0
     conflicts: int = 0  # same release date, another value: the stored one is kept
     # (source, reporter, period) seen for the first time, and those of them alerts announce
-    new_periods: list[tuple[str, str, str]] = field(default_factory=list)
-    announced: list[tuple[str, str, str]] = field(default_factory=list)
+    new_periods: list[NewPeriod] = field(default_factory=list)
+    announced: list[NewPeriod] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"read {self.read:,}, added {self.added:,} ({self.revised:,} revisions), skipped {self.skipped:,} unchanged"
@@ -369,7 +382,7 @@ class Store:
                                   (values[start:start + width] for start in range(0, len(values), width)))
         self.conn.executemany(insert + one, rows[full:])
 
-    def _record_events(self, periods: set[tuple[str, str, str, str]]) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    def _record_events(self, periods: set[tuple[str, str, str, str]]) -> tuple[list[NewPeriod], list[NewPeriod]]:
         """Of the (source, reporter, start, end) an import added, those no earlier sync has seen."""
         fresh = [
             period for period in sorted(periods, key=lambda p: (p[0], p[1], p[3], p[2]))
@@ -383,8 +396,8 @@ class Store:
             "INSERT INTO events (source, reporter, period_start, period_end, detected_at, announce) VALUES (?, ?, ?, ?, ?, ?)",
             [(*row, detected_at, int(tuple(row) in announced)) for row in fresh],
         )
-        def named(source: str, reporter: str, start: str, end: str) -> tuple[str, str, str]:
-            return source, reporter, start if start == end else f"{start}..{end}"
+        def named(source: str, reporter: str, start: str, end: str) -> NewPeriod:
+            return NewPeriod(source, reporter, Period.parse(f"{start}..{end}"))
 
         return [named(*row) for row in fresh], [named(*row) for row in fresh if tuple(row) in announced]
 
@@ -395,17 +408,15 @@ class Store:
         newest: dict[tuple[str, str], tuple] = {}
         for row in fresh:
             source, reporter, start, end = row
-            if start == end or Period.parse(f"{start}..{end}").is_jan_feb:
+            if announceable(Period.parse(f"{start}..{end}")):
                 if (source, reporter) not in newest or end > newest[(source, reporter)][3]:
                     newest[(source, reporter)] = tuple(row)
         announced = set()
         for (source, reporter), row in newest.items():
-            seen = self.conn.execute(
-                """SELECT max(period_end) FROM events WHERE source = ? AND reporter = ? AND (period_start = period_end
-                   OR (substr(period_start, 6) = '01' AND substr(period_end, 6) = '02'
-                       AND substr(period_start, 1, 4) = substr(period_end, 1, 4)))""",
-                (source, reporter),
-            ).fetchone()[0]
+            ends = self.conn.execute(
+                "SELECT period_start, period_end FROM events WHERE source = ? AND reporter = ? ORDER BY period_end DESC",
+                (source, reporter))
+            seen = next((end for start, end in ends if announceable(Period.parse(f"{start}..{end}"))), None)
             if seen is None or row[3] > seen:
                 announced.add(row)
         return announced
@@ -416,18 +427,19 @@ class Store:
         return self.conn.execute("SELECT 1 FROM figures LIMIT 1").fetchone() is None
 
     def series_rows(
-        self, reporter: str, partner: str, indicators: Sequence[str], first_end: str, last_end: str
+        self, reporter: str, partner: str, indicators: Sequence[str], first_end: Month | None, last_end: Month
     ) -> list[sqlite3.Row]:
-        """Every vintage of the pair's indicators whose period ends in [first_end, last_end]."""
+        """Every vintage of the pair's indicators whose period ends in [first_end, last_end]
+        (from the first stored when `first_end` is None)."""
         marks = ", ".join("?" for _ in indicators)
         return self.conn.execute(
             f"""SELECT indicator, period_start, period_end, value, unit, source, published, source_url, note
                 FROM figures WHERE reporter = ? AND partner = ? AND indicator IN ({marks})
                   AND period_end BETWEEN ? AND ?""",
-            (reporter, partner, *indicators, first_end, last_end),
+            (reporter, partner, *indicators, str(first_end) if first_end else "0000-01", str(last_end)),
         ).fetchall()
 
-    def rows_ending(self, reporter: str, partners: Sequence[str], indicators: Sequence[str], ends: Sequence[str]) -> list[sqlite3.Row]:
+    def rows_ending(self, reporter: str, partners: Sequence[str], indicators: Sequence[str], ends: Sequence[Month]) -> list[sqlite3.Row]:
         """Every vintage of the partners' indicators whose period ends in one of `ends`: one
         query, which SQLite answers with a primary-key seek per combination."""
         def marks(values: Sequence) -> str:
@@ -437,36 +449,37 @@ class Store:
             f"""SELECT partner, indicator, period_start, period_end, value, unit, source, published, source_url, note
                 FROM figures WHERE reporter = ? AND partner IN ({marks(partners)}) AND indicator IN ({marks(indicators)})
                   AND period_end IN ({marks(ends)})""",
-            (reporter, *partners, *indicators, *ends),
+            (reporter, *partners, *indicators, *map(str, ends)),
         ).fetchall()
 
     def recent_periods(self, reporter: str, partner: str, indicator: str, limit: int = 8, offset: int = 0,
-                       unit: str | None = None) -> list[tuple[str, str]]:
-        """The newest (period_start, period_end) pairs of a series (in `unit`, when given), newest end first."""
-        return self.conn.execute(
+                       unit: str | None = None) -> list[Period]:
+        """The newest periods of a series (in `unit`, when given), newest end first."""
+        rows = self.conn.execute(
             f"""SELECT DISTINCT period_start, period_end FROM figures
                WHERE reporter = ? AND partner = ? AND indicator = ? {"AND unit = ?" if unit else ""}
                ORDER BY period_end DESC, period_start DESC LIMIT ? OFFSET ?""",
             (reporter, partner, indicator, *([unit] if unit else []), limit, offset),
         ).fetchall()
+        return [Period(Month.parse(start), Month.parse(end)) for start, end in rows]
 
     def currencies(self, reporter: str) -> list[str]:
         """The currencies of a reporter's money figures, US dollars first, then alphabetically."""
         units = [row[0] for row in self.conn.execute("SELECT DISTINCT unit FROM reporter_months WHERE reporter = ?", (reporter,))]
         return sorted((unit for unit in units if is_currency(unit)), key=lambda unit: (unit != "USD", unit))
 
-    def has_month(self, reporter: str, unit: str, period_end: str) -> bool:
+    def has_month(self, reporter: str, unit: str, period_end: Month) -> bool:
         """Whether any figure of the reporter in `unit` ends in `period_end` (one seek)."""
         return self.conn.execute("SELECT 1 FROM reporter_months WHERE reporter = ? AND unit = ? AND period_end = ?",
-                                 (reporter, unit, period_end)).fetchone() is not None
+                                 (reporter, unit, str(period_end))).fetchone() is not None
 
-    def figure_row(self, reporter: str, partner: str, indicator: str, period_start: str, period_end: str, unit: str,
+    def figure_row(self, reporter: str, partner: str, indicator: str, period: Period, unit: str,
                    source: str, published: str) -> sqlite3.Row | None:
         """One stored vintage, every column: what a CSV export shows for a published figure."""
         return self.conn.execute(
             """SELECT * FROM figures WHERE reporter = ? AND partner = ? AND indicator = ? AND period_end = ?
                AND period_start = ? AND unit = ? AND source = ? AND published = ?""",
-            (reporter, partner, indicator, period_end, period_start, unit, source, published),
+            (reporter, partner, indicator, str(period.end), str(period.start), unit, source, published),
         ).fetchone()
 
     def has_reporter(self, reporter: str) -> bool:
@@ -529,11 +542,10 @@ def load_seed(store: Store, seed_dir: Path) -> ImportReport:
     report = store.add_figure_batches(batch for path in paths for batch in sources.detect(path).plugin().batches(path))
     # the seed is history, not news: its newest months are never announced. (Announced, they were
     # delivered to a channel subscribed in the same second as the seed was built.)
-    spans = [(source, reporter, Period.parse(period)) for source, reporter, period in report.announced]
     with store.conn:
         store.conn.executemany(
             "UPDATE events SET announce = 0 WHERE source = ? AND reporter = ? AND period_start = ? AND period_end = ?",
-            [(source, reporter, str(span.start), str(span.end)) for source, reporter, span in spans])
+            [(new.source, new.reporter, str(new.period.start), str(new.period.end)) for new in report.announced])
     report.announced = []
     return report
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
-from tradebot.store import ImportReport, Store
+from tradebot.store import ImportReport, NewPeriod, Store
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
 G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "ITA", "JPN", "KOR", "MEX",
@@ -46,11 +46,11 @@ class SyncReport:
         return out
 
 
-def new_period_lines(new_periods: list[tuple[str, str, str]], show: int = 6) -> list[str]:
+def new_period_lines(new_periods: list[NewPeriod], show: int = 6) -> list[str]:
     """`new: IMF IMTS · Nicaragua: 2026-03, 2026-04`, a line per source and reporter."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for source, reporter, period in new_periods:
-        grouped.setdefault((source, reporter), []).append(period)
+        grouped.setdefault((source, reporter), []).append(str(period))
     lines = []
     for (source, reporter), periods in grouped.items():
         shown = ", ".join(periods) if len(periods) <= show else f"{len(periods)} periods, {periods[0]} … {periods[-1]}"

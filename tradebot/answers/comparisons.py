@@ -16,7 +16,7 @@ from tradebot.figures import (
     latest_period,
 )
 from tradebot.intents import answers_for
-from tradebot.periods import Period, PeriodSpec
+from tradebot.periods import PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
@@ -102,7 +102,6 @@ def _as_long_as(store: Store, query: Query, indicator: str, currencies: list[str
     found = []
     for currency in currencies:
         for series in dict.fromkeys([indicator, "exports"]):  # a balance is often derived from the flows
-            periods = (Period.parse(f"{start}..{end}") for start, end in
-                       store.recent_periods(query.reporter, query.partner, series, limit=24, unit=currency))
+            periods = store.recent_periods(query.reporter, query.partner, series, limit=24, unit=currency)
             found += [period for period in periods if period.months == months][:1]
     return PeriodSpec("fixed", max(found, key=lambda period: period.end)) if found else None

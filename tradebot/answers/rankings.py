@@ -110,7 +110,7 @@ def _ranking_in(store: Store, query: Query, reporter: str, codes: list[str], flo
         # surveying every partner's periods (hundreds of lookups at IMF scale)
         candidates = itertools.chain([world_latest] if world_latest else [], _ranking_periods(store, reporter, codes, flow, currency))
     for candidate in candidates:  # newest first
-        if not store.has_month(reporter, currency, str(candidate.end)):
+        if not store.has_month(reporter, currency, candidate.end):
             continue  # nothing at all ends then in this currency: no need to look partner by partner
         # the period and a year before it (for growth), a handful of rows per partner: the flow
         # itself first, and what it can be derived from only for the partners that lack it
@@ -154,8 +154,7 @@ def _ranking_periods(store: Store, reporter: str, partners: list[str], flow: str
     needed = [flow] if flow not in ("balance", "total_trade") else [flow, "exports", "imports"]
     counts: dict[Period, int] = {}
     for code in partners:
-        seen = {Period.parse(f"{start}..{end}") for name in needed
-                for start, end in store.recent_periods(reporter, code, name, unit=currency)}
+        seen = {period for name in needed for period in store.recent_periods(reporter, code, name, unit=currency)}
         for period in seen:
             counts[period] = counts.get(period, 0) + 1
     enough = min(3, max(counts.values(), default=0))
