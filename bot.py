@@ -97,7 +97,7 @@ def print_summaries(store, announced) -> None:
 
     for _source, reporter, period in announced:
         try:
-            print("\n" + narrative.summarize(store, reporter, period).text)
+            print("\n" + narrative.summarize(store, reporter, period).answer().text)
         except TradebotError as error:
             print(f"\n(no summary for {reporter} {period}: {error.message})")
 

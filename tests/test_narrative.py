@@ -85,7 +85,7 @@ def assert_backed(store: Store, summary: Summary) -> None:
         if not figure.derived:
             assert (figure.value, figure.published, figure.source) in stored_vintages(store, figure)
     assert ("computed" in summary.footer) == any(f.derived for f in summary.figures)
-    assert summary.text == "\n\n".join([summary.title, *summary.paragraphs, summary.footer])
+    assert summary.answer().text == "\n".join([summary.title, *summary.paragraphs, summary.footer])
 
 
 SEED_PERIODS = [
@@ -153,15 +153,15 @@ def test_the_combined_january_february_release_is_summarised_and_says_it_covers_
     summary = summarize(store, "CHN", JAN_FEB_2026)
     assert summary.period == JAN_FEB_2026
     assert summary.title == "China, January–February 2026: trade surplus of $213.6 bn"
-    assert "covers both months" in summary.paragraphs[0] and "January and February together" in summary.text
+    assert "covers both months" in summary.paragraphs[0] and "January and February together" in summary.answer().text
     # a two-month balance is set against the same two months a year earlier, not against December
     assert "up from $169.2 bn a year earlier" in summary.paragraphs[0]
     assert _figure(summary, "balance", "2025-01..2025-02").value == 169_210_000_000  # the revised vintage
     assert not any(str(f.period) == "2025-12" and f.indicator == "balance" for f in summary.figures)
     # growth rates are comparable, so the pace is told against December's
     assert "Exports rose 21.8% year on year to $656.5 bn, accelerating from 6.6% in December." in summary.paragraphs[1]
-    assert "exports to ASEAN rose 29.2%" in summary.text and "the United States fell 11.0%" in summary.text
-    assert "From January to" not in summary.text  # the release is itself the year to date
+    assert "exports to ASEAN rose 29.2%" in summary.answer().text and "the United States fell 11.0%" in summary.answer().text
+    assert "From January to" not in summary.answer().text  # the release is itself the year to date
     assert summary.footer == "Source: China Customs (GACC) · released 10 March 2026"
     assert_backed(store, summary)
 
@@ -170,13 +170,13 @@ def test_january_alone_is_summarised_as_the_combined_release(store):
     # the bulletin has January 2026 on its own, in yuan: without it, January lives only inside Jan–Feb
     with store.conn:
         store.conn.execute("DELETE FROM figures WHERE period_start = '2026-01' AND unit IN ('CNY', 'percent_cny')")
-    assert summarize(store, "CHN", Period.parse("2026-01")).text == summarize(store, "CHN", JAN_FEB_2026).text
+    assert summarize(store, "CHN", Period.parse("2026-01")).answer().text == summarize(store, "CHN", JAN_FEB_2026).answer().text
 
 
 def test_a_month_only_the_bulletin_has_is_summarised_in_yuan(store):
     summary = summarize(store, "CHN", Period.parse("2026-07"))
     assert summary.title == "China, July 2026: trade surplus of CNY 766.0 bn (computed)"
-    assert "above three trillion yuan" in summary.text and "dollars" not in summary.text
+    assert "above three trillion yuan" in summary.answer().text and "dollars" not in summary.answer().text
     # partners below 1% of exports are left out, however fast they grew (tiny bases give thousands of percent)
     assert summary.paragraphs[-1].startswith("By partner, exports to Singapore rose 60.6% (computed)")
     assert {figure.unit for figure in summary.figures} <= {"CNY", "percent_cny"}
@@ -204,7 +204,7 @@ def test_without_world_totals_the_summary_is_about_the_partners(store):
     assert summary.paragraphs == ["By partner, exports to Australia rose 35.8%, those to the United States fell 28.6%"
                                   " and those to the European Union rose 14.8%."]
     assert {f.partner for f in summary.figures} == {"AUS", "USA", "EU27"}
-    assert "surplus" not in summary.text
+    assert "surplus" not in summary.answer().text
     assert_backed(store, summary)
 
     for partner in ("AUS", "USA", "EU27", "ASEAN", "JPN"):
@@ -217,26 +217,26 @@ def test_without_world_totals_the_summary_is_about_the_partners(store):
 
 
 def test_largest_since_needs_every_month_in_between(store):
-    assert "the largest since June 2025" in summarize(store, "CHN", NOVEMBER).text
+    assert "the largest since June 2025" in summarize(store, "CHN", NOVEMBER).answer().text
     # August gone (its balance, and the exports and imports it could be derived from): June is out of reach
     _delete(store, "2025-08")
     summary = summarize(store, "CHN", NOVEMBER)
-    assert "largest since" not in summary.text and "record" not in summary.text
+    assert "largest since" not in summary.answer().text and "record" not in summary.answer().text
     assert_backed(store, summary)
 
 
 def test_largest_since_names_the_nearest_larger_month(store):
     _set(store, "balance", "2025-08", 115e9)
-    assert "November’s surplus was the largest since August 2025." in summarize(store, "CHN", NOVEMBER).text
+    assert "November’s surplus was the largest since August 2025." in summarize(store, "CHN", NOVEMBER).answer().text
     # a larger month only two months back is not news
     _set(store, "balance", "2025-09", 115e9)
-    assert "largest since" not in summarize(store, "CHN", NOVEMBER).text
+    assert "largest since" not in summarize(store, "CHN", NOVEMBER).answer().text
 
 
 def test_china_never_claims_a_monthly_record_past_its_combined_january_february(store):
     # no single January or February exists, so no month can be proved larger than all before it
     for period in ("2025-11", "2025-12", "2025-06", "2025-03", "2024-06"):
-        assert "a record" not in summarize(store, "CHN", Period.parse(period)).text
+        assert "a record" not in summarize(store, "CHN", Period.parse(period)).answer().text
 
 
 def test_first_time_above_needs_the_same_months_of_every_earlier_year(store):
@@ -244,22 +244,22 @@ def test_first_time_above_needs_the_same_months_of_every_earlier_year(store):
     _delete(store, "2024-01..2024-11")
     _delete(store, "2024-09", indicators=("balance",))
     summary = summarize(store, "CHN", NOVEMBER)
-    assert "reached $1.08 tn, above one trillion dollars." in summary.text
-    assert "first time" not in summary.text
+    assert "reached $1.08 tn, above one trillion dollars." in summary.answer().text
+    assert "first time" not in summary.answer().text
     assert_backed(store, summary)
 
 
 def test_first_time_above_is_not_claimed_when_an_earlier_year_was_above(store):
     _set(store, "balance", "2024-01..2024-11", 1.05e12)
     summary = summarize(store, "CHN", NOVEMBER)
-    assert "above one trillion dollars." in summary.text and "first time" not in summary.text
+    assert "above one trillion dollars." in summary.answer().text and "first time" not in summary.answer().text
 
 
 def test_a_summed_year_to_date_is_marked_computed(store):
     summary = summarize(store, "CHN", Period.parse("2025-05"))
     ytd = _figure(summary, "balance", "2025-01..2025-05")
     assert ytd.derived
-    assert f"From January to May, the trade surplus reached {formatting.money(ytd.value)} (computed)" in summary.text
+    assert f"From January to May, the trade surplus reached {formatting.money(ytd.value)} (computed)" in summary.answer().text
     assert summary.footer.endswith("· figures marked computed are derived by tradebot")
     assert_backed(store, summary)
 
@@ -291,11 +291,11 @@ def test_a_deficit_month_reads_as_a_deficit(nicaragua):
     summary = summarize(nicaragua, "NIC", Period.parse("2026-04"))
     assert summary.title == "Nicaragua, April 2026: trade deficit of $274.9 mn"
     assert summary.paragraphs[0] == "Nicaragua posted a trade deficit of $274.9 mn in April 2026, narrowing from $348.4 mn in March."
-    assert "surplus" not in summary.text and "-$" not in summary.text and "−$" not in summary.text
+    assert "surplus" not in summary.answer().text and "-$" not in summary.answer().text and "−$" not in summary.answer().text
     # the IMF publishes no growth rates: they are computed, and say so
     growth = _figure(summary, "exports_yoy", "2026-04")
-    assert growth.derived and f"Exports rose {formatting.percent(growth.value)[1:]} (computed) year on year" in summary.text
-    assert "From January to April, the trade deficit reached $897.0 mn (computed), above half a billion dollars." in summary.text
+    assert growth.derived and f"Exports rose {formatting.percent(growth.value)[1:]} (computed) year on year" in summary.answer().text
+    assert "From January to April, the trade deficit reached $897.0 mn (computed), above half a billion dollars." in summary.answer().text
     assert summary.footer == "Source: IMF IMTS · released 5 August 2026 · figures marked computed are derived by tradebot"
     assert _figure(summary, "balance", "2026-04").value < 0
     assert_backed(nicaragua, summary)
@@ -309,14 +309,14 @@ def test_every_number_in_a_nicaragua_summary_is_backed(nicaragua, period):
 def test_a_record_deficit_needs_every_month_back_to_the_first(nicaragua):
     # October 2023's deficit is the widest of the 436 months the recording holds
     assert "October’s deficit was a record in the figures tradebot holds (since January 1990)." in summarize(
-        nicaragua, "NIC", Period.parse("2023-10")).text
+        nicaragua, "NIC", Period.parse("2023-10")).answer().text
     _delete(nicaragua, "1995-06", reporter="NIC")
-    assert "record" not in summarize(nicaragua, "NIC", Period.parse("2023-10")).text
+    assert "record" not in summarize(nicaragua, "NIC", Period.parse("2023-10")).answer().text
 
 
 def test_a_first_time_above_on_a_long_history(nicaragua):
-    text = summarize(nicaragua, "NIC", Period.parse("2024-12")).text
+    text = summarize(nicaragua, "NIC", Period.parse("2024-12")).answer().text
     assert "above five billion dollars for the first time in the figures tradebot holds (since 1990)" in text
     _delete(nicaragua, "1990-05", reporter="NIC")  # 1990's year can no longer be summed
-    text = summarize(nicaragua, "NIC", Period.parse("2024-12")).text
+    text = summarize(nicaragua, "NIC", Period.parse("2024-12")).answer().text
     assert "above five billion dollars." in text and "first time" not in text

@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from tradebot import alerts, narrative
 from tradebot.alerts import Delivery
 from tradebot.answers import Answer
 from tradebot.errors import TradebotError
-from tradebot.periods import PeriodSpec
-from tradebot.query import Query
 from tradebot.store import Store
-from tradebot.wording import country_name, tone
+from tradebot.wording import country_name
 
 log = logging.getLogger("tradebot.alerts")
 
@@ -61,11 +59,8 @@ class Sender(Protocol):
 
 
 def alert_answer(summary: narrative.Summary, delivery: Delivery) -> Answer:
-    """The summary as an answer (rendered like every other), its marker in the footer."""
-    balance = next((f for f in summary.figures if f.indicator == "balance" and f.period == summary.period), None)
-    query = Query("balance", summary.reporter, "WLD", PeriodSpec("fixed", summary.period))
-    return Answer(query=query, title=summary.title, notes=list(summary.paragraphs), footer=f"{summary.footer} · {delivery.marker}",
-                  figures=summary.figures, tone=tone("balance", balance.value if balance else None))
+    """The summary as an answer, its marker in the footer (so a resend can find it)."""
+    return replace(summary.answer(), footer=f"{summary.footer} · {delivery.marker}")
 
 
 def thread_name(delivery: Delivery, summary: narrative.Summary) -> str:

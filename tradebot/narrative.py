@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
+from tradebot.answers.base import Answer
 from tradebot.errors import NoData
 from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, year_to_date
-from tradebot.periods import NAME_OF_MONTH, Month, Period
+from tradebot.periods import NAME_OF_MONTH, Month, Period, PeriodSpec
+from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import INDICATORS, currency_words
-from tradebot.wording import JAN_FEB_NOTE, balance_word, country_name, source_footer
+from tradebot.wording import JAN_FEB_NOTE, balance_word, country_name, source_footer, tone
 
 # Round amounts a year-to-date balance can be said to be "above", in the figure's currency.
 # In words, not `$1 tn`: every amount in figures in the text is a stored or derived figure, and
@@ -49,9 +51,13 @@ class Summary:
     footer: str
     figures: list[Figure] = field(default_factory=list)  # every number the title and paragraphs show
 
-    @property
-    def text(self) -> str:
-        return "\n\n".join([self.title, *self.paragraphs, self.footer])
+    def answer(self) -> Answer:
+        """The summary as an answer, so every front end renders it as it renders the others:
+        its paragraphs are the notes, its colour the balance's sign."""
+        balance = next((f for f in self.figures if f.indicator == "balance" and f.period == self.period), None)
+        query = Query("balance", self.reporter, "WLD", PeriodSpec("fixed", self.period))
+        return Answer(query=query, title=self.title, notes=list(self.paragraphs), footer=self.footer, figures=self.figures,
+                      tone=tone("balance", balance.value if balance else None))
 
 
 def summarize(store: Store, reporter: str, period: Period) -> Summary:
