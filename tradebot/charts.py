@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from tradebot import countries, formatting, wording
 from tradebot.errors import BadPeriod, NoData, NotAvailable, NotUnderstood, echo
 from tradebot.figures import Figure, FigureBook, latest_period
+from tradebot.intents import CHART_MONTHS_DEFAULT, CHART_MONTHS_MAX, CHART_MONTHS_MIN
 from tradebot.periods import Month, Period
 from tradebot.query import Query
 from tradebot.store import Store
@@ -40,9 +41,7 @@ PLOTTED = {
 }
 INDICATOR_CHOICES = tuple(PLOTTED)
 DEFAULT_INDICATOR = "balance"
-DEFAULT_MONTHS = 24
-MIN_MONTHS = 6
-MAX_MONTHS = 120
+DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS = CHART_MONTHS_DEFAULT, CHART_MONTHS_MIN, CHART_MONTHS_MAX
 # how far back the newest month with data is looked for before giving up
 MAX_ENDS_SEARCHED = 600
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 FIGURE_OPTIONS = ("country", "partner", "period")
+# /chart's `months`: how many months a chart shows, and how many when not asked
+CHART_MONTHS_DEFAULT, CHART_MONTHS_MIN, CHART_MONTHS_MAX = 24, 6, 120
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tradebot import countries
-from tradebot.charts import MAX_MONTHS, MIN_MONTHS
 from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
-from tradebot.intents import COMMANDS, FIGURE_INTENTS, TABLE
+from tradebot.intents import CHART_MONTHS_MAX, CHART_MONTHS_MIN, COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
 
@@ -231,7 +230,7 @@ def _months(months: str | int | None) -> int | None:
         return months
     # isdecimal, not isdigit: "²" is a digit that int() cannot read
     if not months.strip().isdecimal():
-        raise BadPeriod(f"months is a whole number from {MIN_MONTHS} to {MAX_MONTHS}; not “{echo(months)}”.")
+        raise BadPeriod(f"months is a whole number from {CHART_MONTHS_MIN} to {CHART_MONTHS_MAX}; not “{echo(months)}”.")
     return int(months)
 
 
