@@ -1506,6 +1506,10 @@ class FakeDiscord:
         msgs = sorted(self.channel_messages(int(cid)), key=lambda m: int(m["id"]), reverse=True)
         if "before" in rec.query:
             msgs = [m for m in msgs if int(m["id"]) < int(rec.query["before"])]
+        if "after" in rec.query and "before" not in rec.query:
+            # Discord: the `limit` messages right after the id (the oldest of them), newest first
+            later = [m for m in msgs if int(m["id"]) > int(rec.query["after"])]
+            return 200, later[-limit:]
         if "after" in rec.query:
             msgs = [m for m in msgs if int(m["id"]) > int(rec.query["after"])]
         return 200, msgs[:limit]
@@ -1564,6 +1568,8 @@ class FakeDiscord:
     async def _r_thread_from_message(self, rec: Request, cid: str, mid: str) -> tuple[int, Any]:
         parent = self._channel(cid)
         msg = self._message(cid, mid)
+        if msg.get("thread"):
+            raise _HTTPError(400, 160004, "A thread has already been created for this message")
         thread = await self._new_thread(parent, rec.json or {}, thread_id=int(mid), type=11)
         msg["thread"] = thread
         return 201, thread

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import bot as entry
-from tradebot import conversations
+from tradebot import alerts, conversations
 from tradebot.config import Settings
-from tradebot.delivery import SendFailed, Sent, TargetGone
+from tradebot.delivery import Outbox, SendFailed, Sent, TargetGone
 from tradebot.periods import Period
 from tradebot.store import Store
 from tradebot.sync import sync_file
@@ -58,7 +59,8 @@ def posts(fake, channel_id) -> list:
 
 
 def threads(fake, channel_id) -> list:
-    return [r for r in fake.requests if r.method == "POST" and r.path.startswith(f"/channels/{channel_id}/messages/") and r.path.endswith("/threads")]
+    return [r for r in fake.requests if r.method == "POST" and r.path.startswith(f"/channels/{channel_id}/messages/")
+            and r.path.endswith("/threads") and r.ok]
 
 
 async def subscribe(fake, channel_id, **options):
@@ -115,15 +117,18 @@ def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_a
     assert contexts == [("CHN", "2025-11"), ("CHN", "2025-11"), ("NIC", "2026-04")]
 
 
-def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release):
+def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release, monkeypatch):
+    monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))  # the restart need not wait out the dead process's lease
+
     async def crash_after_sending(fake, client, outbox):
         await subscribe(fake, fake.channel_id, country="china")
         sync_file(client.store, november_release)
 
-        def crash(delivery):
-            raise SimulatedCrash
+        def crash(step, delivery):
+            if step == "sent":
+                raise SimulatedCrash
 
-        outbox.after_send = crash
+        outbox.checkpoint = crash
         with pytest.raises(SimulatedCrash):
             await outbox.deliver()
         return len(posts(fake, fake.channel_id))
@@ -138,7 +143,8 @@ def test_a_crash_between_send_and_record_does_not_post_twice(before_november, no
     first, (again, in_channel) = play(before_november, crash_after_sending, restart)
     assert (first, again, in_channel) == (1, 0, 1)
     row = Store(before_november).conn.execute("SELECT status, attempts, message_id FROM deliveries").fetchone()
-    assert (row["status"], row["attempts"]) == ("sent", 1) and row["message_id"]
+    # two attempts: the post, and after the restart the check that found it
+    assert (row["status"], row["attempts"]) == ("sent", 2) and row["message_id"]
 
 
 def test_a_rate_limited_post_is_retried_and_arrives_once(before_november, november_release):
@@ -308,3 +314,85 @@ def test_a_webhook_target_is_one_small_sender_class(before_november, november_re
     [(key, body)] = received
     assert key == "tb-alert-1" and body["title"].startswith("China, November 2025")
     assert body["text"].splitlines()[-1].endswith("tradebot alert #1") and body["figures"]
+
+
+def test_an_alert_buried_under_sixty_messages_is_still_found_after_a_crash(before_november, november_release, monkeypatch):
+    """Issue 16: the check looked at the channel's last 50 messages, so a crash after Discord took
+    the alert, then a busy channel, posted it twice."""
+    monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))
+
+    async def crash_after_sending(fake, client, outbox):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+
+        def crash(step, delivery):
+            if step == "sent":
+                raise SimulatedCrash
+
+        outbox.checkpoint = crash
+        with pytest.raises(SimulatedCrash):
+            await outbox.deliver()
+
+    async def busy_channel_then_restart(fake, client, outbox):
+        for number in range(60):
+            await fake.user_message(f"chatter {number}")
+        assert await outbox.deliver() == 1
+        return posts(fake, fake.channel_id), threads(fake, fake.channel_id)
+
+    _, (sent, opened) = play(before_november, crash_after_sending, busy_channel_then_restart)
+    assert len(sent) == 1 and len(opened) == 1
+
+
+def test_a_server_error_then_no_history_permission_does_not_lose_the_alert(before_november, november_release, monkeypatch):
+    """Issue 16: a 5xx on the post, then a 403 on the history check (Read Message History
+    revoked), deactivated the subscription and the alert was never posted."""
+    async def body(fake, client, outbox):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+        fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 500, times=5)  # discord.py retries 5xx itself
+        assert await outbox.deliver() == 0
+        client.store.conn.execute("UPDATE deliveries SET next_attempt_at = NULL")  # the retry is due now
+        fake.fail_next("GET", f"/channels/{fake.channel_id}/messages", 403)
+        assert await outbox.deliver() == 1
+        return posts(fake, fake.channel_id)
+
+    [sent] = play(before_november, body)
+    assert len(sent) == 1
+    [row] = Store(before_november).conn.execute("SELECT d.status, s.active FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id")
+    assert tuple(row) == ("sent", 1)
+
+
+def test_two_processes_on_one_database_send_each_alert_once(before_november, november_release):
+    """Issue 16: reading the due list and recording the attempt was not one step, so two
+    processes sharing the database could both post. A claim is one conditional update."""
+    async def body(fake, client, outbox):
+        await subscribe(fake, fake.channel_id, country="china")
+        await subscribe(fake, await fake.add_channel("second"))
+        sync_file(client.store, november_release)
+        other = Outbox(Store(before_november), outbox.senders)  # a second process: its own connection
+        try:
+            counts = await asyncio.gather(outbox.deliver(), other.deliver())
+        finally:
+            other.store.close()
+        return counts, [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages") and r.ok]
+
+    [(counts, sent)] = play(before_november, body)
+    assert sum(counts) == 2 and len(sent) == 2
+
+
+def test_one_month_under_two_source_names_is_one_alert(before_november, november_release):
+    """Issue 16: one month arriving under three source strings printed three identical summaries."""
+    renamed = november_release.with_name("november_relabelled.csv")
+    renamed.write_text(november_release.read_text(encoding="utf-8").replace("China Customs (GACC)", "China Customs"),
+                       encoding="utf-8")
+
+    async def body(fake, client, outbox):
+        await subscribe(fake, fake.channel_id, country="china")
+        sync_file(client.store, november_release)
+        assert sync_file(client.store, renamed).total.announced  # the same month, announced again under another name
+        assert await outbox.deliver() == 1
+        assert await outbox.deliver() == 0
+        return posts(fake, fake.channel_id)
+
+    [sent] = play(before_november, body)
+    assert len(sent) == 1

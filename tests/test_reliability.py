@@ -14,12 +14,14 @@ import secrets
 import statistics
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 import bot as entry
 from cogs.utils import cooldowns
 from tradebot.config import Settings
+from tradebot.delivery import STEPS
 from tradebot.store import Store
 
 from fakediscord import FakeDiscord, Perm
@@ -508,3 +510,47 @@ def test_the_token_never_reaches_a_log_line_or_discord_even_when_things_fail(db_
         assert secret not in logged, secret
         assert not any(secret in text for text in sent), secret
     assert not any(str(database.parent) in text for text in sent)  # nor does a server path reach Discord
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_crash_at_any_step_of_delivery_gives_exactly_one_alert_and_one_thread(before_november, november_release,
+                                                                                  monkeypatch, step):
+    """Kill the bot right after each step of a delivery (claimed, sent, recorded, threaded), restart
+    it on the same database: every (release, channel) ends with one alert and one thread, and the
+    thread takes follow-ups."""
+    from test_alerts import SimulatedCrash, play, posts, subscribe, threads
+
+    from tradebot import alerts, conversations
+    from tradebot.sync import sync_file
+
+    monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))  # the restart need not wait out the dead process's lease
+    channels = []
+
+    async def crash_there(fake, client, outbox):
+        channels.extend([fake.channel_id, await fake.add_channel("second")])
+        for channel in channels:
+            await subscribe(fake, channel, country="china")
+        sync_file(client.store, november_release)
+
+        def crash(at, delivery):
+            if at == step:
+                raise SimulatedCrash
+
+        outbox.checkpoint = crash
+        with pytest.raises(SimulatedCrash):
+            await outbox.deliver()
+
+    async def restart(fake, client, outbox):
+        await outbox.deliver()
+        await outbox.deliver()
+        return {channel: (len(posts(fake, channel)), len(threads(fake, channel))) for channel in channels}
+
+    _, counts = play(before_november, crash_there, restart)
+    assert counts == {channel: (1, 1) for channel in channels}
+    store = Store(before_november)
+    try:
+        rows = store.conn.execute("SELECT status, thread_id, thread_pending FROM deliveries").fetchall()
+        assert [(row["status"], row["thread_pending"]) for row in rows] == [("sent", 0), ("sent", 0)]
+        assert all(conversations.is_known(store, row["thread_id"]) for row in rows)
+    finally:
+        store.close()

@@ -87,6 +87,9 @@ def test_a_new_period_is_reported_once(store, tmp_path):
         (b"\xff\xfe\x00b\x00a\x00d", "is not UTF-8 text"),
         (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-04,China Customs (GACC),,\nCHN,WLD,balance,2026-04,lots,USD,2026-05,X,,\n",
          "line 3: value “lots” is not a number"),
+        # issue 16: a figure for 9999-12 was stored and outranked every real month (and alert) for ever
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-04,China Customs (GACC),,\nCHN,WLD,exports,9999-12,1e9,USD,2026-05,X,,\n",
+         "a figure of CHN (exports) is for 9999-12, a month that has not happened yet; nothing was imported"),
     ],
 )
 def test_a_bad_file_is_one_line_and_changes_nothing(store, tmp_path, content, message):

@@ -1,9 +1,12 @@
 """Alerts without Discord: subscriptions, and an outbox of deliveries that survives restarts.
 
-The outbox rule: a delivery row exists once per (event, channel); its attempt is recorded
-*before* the message is sent and the message id after. A restart therefore resends only
-what never reached Discord, and a delivery whose attempt may have reached it is checked
-(nonce, then the channel's recent messages) before any resend.
+The outbox rule: a delivery row exists once per (release, channel); an attempt *claims* the
+row before the message is sent (one atomic update: only one process can win it, and the
+claim is a lease other processes wait out), and the message id is recorded after. A restart
+therefore resends only what never reached the target, and a delivery whose attempt may have
+reached it is looked for (from the attempt's start on, by the marker the alert shows) before
+any resend. The follow-up thread is owed until recorded, so a crash after the post is
+finished by the next run.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ ALL_REPORTERS = "*"
 DISCORD = "discord"  # the target kind of a Discord channel; another kind needs its own sender
 # after a failed attempt, wait this long before the next; then give up
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
+# how long a claimed delivery is left to the process that claimed it before another may take
+# it over (that process died mid-send): longer than a send with discord.py's own retries
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def _now() -> str:
@@ -55,6 +61,8 @@ class Delivery:
     period: Period
     role_id: int | None
     target_kind: str = DISCORD
+    attempted_at: datetime | None = None  # when the last attempt began (None: never tried)
+    message_id: int | None = None  # the alert's message, once sent
 
     @property
     def marker(self) -> str:
@@ -122,16 +130,26 @@ def deactivate_channel(store: Store, channel_id: int, reason: str) -> None:
 
 def plan(store: Store) -> int:
     """Create the pending deliveries for announced events and active subscriptions: one per
-    (event, channel), and only for events detected after the subscription began."""
+    (event, channel), and only for events detected after the subscription began. A month
+    that arrives under a second source name (a revised label, a second table of the same
+    release) is the same news: a channel already given that reporter's period gets nothing."""
     with store.conn:
         return store.conn.execute(
             """INSERT OR IGNORE INTO deliveries (event_id, subscription_id, channel_id, status, attempts, created_at)
-               SELECT e.id, s.id, s.channel_id, 'pending', 0, ?
-               FROM events AS e JOIN subscriptions AS s
-                 ON s.active = 1 AND (s.reporter = '*' OR s.reporter = e.reporter) AND e.detected_at >= s.created_at
-               WHERE e.announce = 1
-                 AND e.detected_at >= (SELECT min(created_at) FROM subscriptions WHERE active = 1)
-               ORDER BY e.id, s.reporter = '*'""",
+               SELECT event_id, subscription_id, channel_id, 'pending', 0, ? FROM (
+                 SELECT e.id AS event_id, s.id AS subscription_id, s.channel_id, e.reporter, e.period_start, e.period_end,
+                        row_number() OVER (PARTITION BY s.channel_id, e.reporter, e.period_start, e.period_end
+                                           ORDER BY e.id, s.reporter = '*') AS nth
+                 FROM events AS e JOIN subscriptions AS s
+                   ON s.active = 1 AND (s.reporter = '*' OR s.reporter = e.reporter) AND e.detected_at >= s.created_at
+                 WHERE e.announce = 1
+                   AND e.detected_at >= (SELECT min(created_at) FROM subscriptions WHERE active = 1)) AS candidate
+               WHERE nth = 1 AND NOT EXISTS (
+                 SELECT 1 FROM deliveries AS d JOIN events AS other ON other.id = d.event_id
+                 WHERE d.channel_id = candidate.channel_id AND other.id != candidate.event_id
+                   AND other.reporter = candidate.reporter AND other.period_start = candidate.period_start
+                   AND other.period_end = candidate.period_end)
+               ORDER BY event_id""",
             (_now(),),
         ).rowcount
 
@@ -139,33 +157,60 @@ def plan(store: Store) -> int:
 def due(store: Store, limit: int = 50) -> list[Delivery]:
     """Pending deliveries whose next attempt is due, oldest event first."""
     rows = store.conn.execute(
-        """SELECT d.id, d.event_id, d.subscription_id, d.channel_id, d.attempts, e.source, e.reporter,
-                  e.period_start, e.period_end, s.role_id, s.target_kind
-           FROM deliveries AS d JOIN events AS e ON e.id = d.event_id JOIN subscriptions AS s ON s.id = d.subscription_id
-           WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+        _DELIVERY_SELECT + """WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
            ORDER BY d.event_id, d.id LIMIT ?""",
         (_now(), limit),
     ).fetchall()
-    return [
-        Delivery(r["id"], r["event_id"], r["subscription_id"], r["channel_id"], r["attempts"], r["source"], r["reporter"],
-                 Period.parse(f"{r['period_start']}..{r['period_end']}"), r["role_id"], r["target_kind"])
-        for r in rows
-    ]
+    return [_delivery(row) for row in rows]
 
 
-def begin_attempt(store: Store, delivery: Delivery) -> None:
-    """Record the attempt before sending: if we crash after Discord took the message, the
-    restart knows to look for it instead of posting twice."""
+def threads_due(store: Store, limit: int = 50) -> list[Delivery]:
+    """Sent deliveries whose follow-up thread is still to open (the process stopped between)."""
+    rows = store.conn.execute(_DELIVERY_SELECT + "WHERE d.status = 'sent' AND d.thread_pending = 1 ORDER BY d.id LIMIT ?",
+                              (limit,)).fetchall()
+    return [_delivery(row) for row in rows]
+
+
+_DELIVERY_SELECT = """SELECT d.id, d.event_id, d.subscription_id, d.channel_id, d.attempts, e.source, e.reporter,
+                  e.period_start, e.period_end, s.role_id, s.target_kind, d.attempted_at, d.message_id
+           FROM deliveries AS d JOIN events AS e ON e.id = d.event_id JOIN subscriptions AS s ON s.id = d.subscription_id
+           """
+
+
+def _delivery(r: sqlite3.Row) -> Delivery:
+    return Delivery(r["id"], r["event_id"], r["subscription_id"], r["channel_id"], r["attempts"], r["source"], r["reporter"],
+                    Period.parse(f"{r['period_start']}..{r['period_end']}"), r["role_id"], r["target_kind"],
+                    datetime.fromisoformat(r["attempted_at"]) if r["attempted_at"] else None, r["message_id"])
+
+
+def claim(store: Store, delivery: Delivery) -> bool:
+    """Take the delivery for one attempt, before anything is sent: one conditional update, so
+    of two processes that read the same due list only one wins it; the lease keeps it out of
+    the due list while this attempt runs. False: another process has it, or it is done."""
+    now = datetime.now(UTC)
     with store.conn:
-        store.conn.execute("UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?", (delivery.id,))
+        return store.conn.execute(
+            """UPDATE deliveries SET attempts = attempts + 1, attempted_at = ?, next_attempt_at = ?
+               WHERE id = ? AND status = 'pending' AND attempts = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)""",
+            (now.isoformat(timespec="seconds"), (now + CLAIM_LEASE).isoformat(timespec="seconds"), delivery.id,
+             delivery.attempts, now.isoformat(timespec="seconds")),
+        ).rowcount == 1
 
 
 def mark_sent(store: Store, delivery: Delivery, message_id: int) -> None:
+    """Sent; its follow-up thread is owed until `record_thread` (or `no_thread`)."""
     with store.conn:
         store.conn.execute(
-            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+            """UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, last_error = NULL, next_attempt_at = NULL,
+                   thread_pending = 1 WHERE id = ?""",
             (message_id, _now(), delivery.id),
         )
+
+
+def no_thread(store: Store, delivery: Delivery, reason: str) -> None:
+    """The thread cannot be opened (the target has none, or refused): stop owing it."""
+    with store.conn:
+        store.conn.execute("UPDATE deliveries SET thread_pending = 0, last_error = ? WHERE id = ?", (reason or None, delivery.id))
 
 
 def give_up(store: Store, delivery: Delivery, error: str) -> None:
@@ -189,5 +234,5 @@ def record_thread(store: Store, delivery: Delivery, thread_id: int) -> None:
     """The alert's thread and its context (the reporter's balance for the period), for
     follow-up questions there."""
     with store.conn:
-        store.conn.execute("UPDATE deliveries SET thread_id = ? WHERE id = ?", (thread_id, delivery.id))
+        store.conn.execute("UPDATE deliveries SET thread_id = ?, thread_pending = 0 WHERE id = ?", (thread_id, delivery.id))
     conversations.save(store, thread_id, Query("balance", delivery.reporter, "WLD", PeriodSpec("fixed", delivery.period)))

@@ -18,6 +18,7 @@ from tradebot import alerts, narrative
 from tradebot.alerts import Delivery
 from tradebot.answers import Answer
 from tradebot.errors import TradebotError
+from tradebot.periods import Period
 from tradebot.store import Store
 from tradebot.wording import country_name
 
@@ -63,8 +64,14 @@ def alert_answer(summary: narrative.Summary, delivery: Delivery) -> Answer:
     return replace(summary.answer(), footer=f"{summary.footer} · {delivery.marker}")
 
 
-def thread_name(delivery: Delivery, summary: narrative.Summary) -> str:
-    return f"{country_name(delivery.reporter)}, {summary.period.label} — ask follow-ups here"[:100]
+def thread_name(delivery: Delivery, period: Period) -> str:
+    """Named after the period the summary told (a January of China's is its Jan–Feb release)."""
+    return f"{country_name(delivery.reporter)}, {period.label} — ask follow-ups here"[:100]
+
+
+# the steps of one delivery, in order; `Outbox.checkpoint` is called after each (a test kills
+# the process there to prove a restart neither loses nor repeats anything)
+STEPS = ("claimed", "sent", "recorded", "threaded")
 
 
 class Outbox:
@@ -73,40 +80,47 @@ class Outbox:
     def __init__(self, store: Store, senders: dict[str, Sender] | None = None):
         self.store = store
         self.senders: dict[str, Sender] = dict(senders or {})
-        # a test hook: called after the target accepted an alert and before the outbox records it
-        self.after_send: Callable[[Delivery], None] = lambda delivery: None
+        self.checkpoint: Callable[[str, Delivery], None] = lambda step, delivery: None
         self._delivering = asyncio.Lock()  # the scheduler and a sync may both ask
 
     async def deliver(self) -> int:
-        """Plan deliveries for new events, then send the due ones; return how many went out."""
+        """Plan deliveries for new events, send the due ones and open the threads still owed;
+        return how many alerts went out."""
         async with self._delivering:
             alerts.plan(self.store)
+            for delivery in alerts.threads_due(self.store):  # a run that stopped between post and thread
+                sender = self.senders.get(delivery.target_kind)
+                if sender is not None:
+                    await self._open_thread(sender, delivery, Sent(delivery.message_id))
             sent = 0
             for delivery in alerts.due(self.store):
                 sender = self.senders.get(delivery.target_kind)
                 if sender is None:
                     continue  # that front end is not running in this process: the delivery waits for it
-                try:
-                    summary = narrative.summarize(self.store, delivery.reporter, delivery.period)
-                except TradebotError as error:
-                    alerts.give_up(self.store, delivery, error.message)
-                    log.warning("alert %s has nothing to say: %s", delivery.id, error.message)
-                    continue
-                sent += await self._send(sender, delivery, summary)
+                if not alerts.claim(self.store, delivery):
+                    continue  # another process took it first
+                self.checkpoint("claimed", delivery)
+                sent += await self._send(sender, delivery)
             return sent
 
-    async def _send(self, sender: Sender, delivery: Delivery, summary: narrative.Summary) -> bool:
+    async def _send(self, sender: Sender, delivery: Delivery) -> bool:
         try:
-            found = await sender.find(delivery) if delivery.attempts else None
-            if found is not None:
+            summary = narrative.summarize(self.store, delivery.reporter, delivery.period)
+        except TradebotError as error:
+            alerts.give_up(self.store, delivery, error.message)
+            log.warning("alert %s has nothing to say: %s", delivery.id, error.message)
+            return False
+        try:
+            # an earlier attempt may have reached the target before it could be recorded
+            message = await sender.find(delivery) if delivery.attempted_at else None
+            if message is not None:
                 log.info("alert %s was already in channel %s (message %s); not sending again",
-                         delivery.id, delivery.channel_id, found.message_id)
-                message = found
+                         delivery.id, delivery.channel_id, message.message_id)
             else:
-                alerts.begin_attempt(self.store, delivery)
                 message = await sender.send(delivery, alert_answer(summary, delivery))
-                self.after_send(delivery)
+                self.checkpoint("sent", delivery)
             alerts.mark_sent(self.store, delivery, message.message_id)
+            self.checkpoint("recorded", delivery)
         except TargetGone as gone:
             alerts.deactivate_channel(self.store, delivery.channel_id, str(gone))
             log.warning("alerts for channel %s are now inactive: %s", delivery.channel_id, gone)
@@ -116,11 +130,22 @@ class Outbox:
             log.warning("alert %s to channel %s failed (%s); %s", delivery.id, delivery.channel_id, error,
                         "will retry" if again else "giving up")
             return False
-        try:
-            thread_id = await sender.open_thread(delivery, message, thread_name(delivery, summary))
-        except (TargetGone, SendFailed) as error:
-            log.warning("alert %s went out but its thread could not be opened: %s", delivery.id, error)
-            return True
-        if thread_id is not None:
-            alerts.record_thread(self.store, delivery, thread_id)
+        await self._open_thread(sender, delivery, message, summary.period)
         return True
+
+    async def _open_thread(self, sender: Sender, delivery: Delivery, message: Sent, period: Period | None = None) -> None:
+        """The follow-up thread under a sent alert; a transient failure leaves it owed for the next run."""
+        try:
+            thread_id = await sender.open_thread(delivery, message, thread_name(delivery, period or delivery.period))
+        except SendFailed as error:
+            log.warning("alert %s went out but its thread could not be opened yet: %s", delivery.id, error)
+            return
+        except TargetGone as error:
+            alerts.no_thread(self.store, delivery, str(error))
+            log.warning("alert %s went out but its thread cannot be opened: %s", delivery.id, error)
+            return
+        self.checkpoint("threaded", delivery)
+        if thread_id is None:
+            alerts.no_thread(self.store, delivery, "")
+        else:
+            alerts.record_thread(self.store, delivery, thread_id)

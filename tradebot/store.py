@@ -171,9 +171,18 @@ def _v10_subscription_target_kind(db: Database) -> None:
     db.execute("ALTER TABLE subscriptions ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'discord'")
 
 
+def _v11_delivery_claims(db: Database) -> None:
+    """A delivery records when its last attempt began (a resend looks for the alert from then
+    on, however many messages came after it) and whether its follow-up thread is still to open
+    (a crash between the post and the thread is finished on restart)."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN attempted_at TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN thread_pending INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
     _v7_coverage, _v8_reporter_months, _v9_conversation_as_json, _v10_subscription_target_kind,
+    _v11_delivery_claims,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -217,6 +226,17 @@ class ImportReport:
         self.new_periods += other.new_periods
         self.announced += other.announced
         return self
+
+
+def _refuse_future(batch: list[Sequence], newest_allowed: str) -> None:
+    """No source publishes a month that has not ended: a period after the current month is a
+    malformed row (an IMF `9999-M12`), and stored it would outrank every real month for ever
+    (the newest period, the next alert). One such row refuses the file."""
+    latest = max((row[4] for row in batch), default="")
+    if latest > newest_allowed:
+        row = next(row for row in batch if row[4] == latest)
+        raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {latest}, a month that has not happened yet; "
+                            "nothing was imported.")
 
 
 _IN_COLUMN_ORDER = operator.itemgetter(*FIGURE_COLUMNS)
@@ -302,6 +322,7 @@ class Store:
         first_seen: dict[tuple[str, str], bool] = {}  # (reporter, source) → the store held none of it before
         added_periods: set[tuple[str, str, str, str]] = set()  # (source, reporter, start, end) of new series
         direct = 0
+        newest_allowed = str(Month(datetime.now(UTC).year, datetime.now(UTC).month))
         # a big import rewrites much of the primary-key index: give it room in memory
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MB, released with the connection
         try:
@@ -312,6 +333,7 @@ class Store:
                         if batch and isinstance(batch[0], dict):  # a plug-in's rows as dicts
                             batch = [_IN_COLUMN_ORDER(row) for row in batch]
                         report.read += len(batch)
+                        _refuse_future(batch, newest_allowed)
                         pairs = set(map(_REPORTER_SOURCE, batch))
                         # coverage holds a row for every (reporter, source) stored: one seek, not a scan of the reporter
                         for pair in pairs - first_seen.keys():
