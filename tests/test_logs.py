@@ -35,3 +35,39 @@ def test_interaction_tokens_in_discord_urls_are_redacted(capsys):
     logging.getLogger().removeHandler(handler)
     assert token not in out
     assert "/interactions/1234567890/[redacted]/callback" in out and "/webhooks/987654321/[redacted]/messages" in out
+
+
+def test_interaction_tokens_in_gateway_payloads_logged_at_debug_are_redacted(db_path, capsys):
+    """Issue 16: at DEBUG discord.py logs every INTERACTION_CREATE payload with its `token`; the
+    redactor only caught tokens inside URLs. Through the real client and the fake Discord."""
+    import asyncio
+    from dataclasses import replace
+
+    import bot as entry
+    from tradebot.config import Settings
+
+    from fakediscord import FakeDiscord
+
+    handler = logs.configure("DEBUG")
+    tokens = []
+
+    async def main():
+        async with FakeDiscord() as fake:
+            settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600)
+            client = entry.build_bot(settings, guild_ready_timeout=0.1, enable_debug_events=True)
+            async with fake.run_bot(client):
+                for country in ("china", "us", "japan"):
+                    interaction = await fake.slash("surplus", {"country": country})
+                    tokens.append(interaction.token)
+                    await fake.wait_response(interaction)
+            return fake.token
+
+    try:
+        bot_token = asyncio.run(main())
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)
+    out = capsys.readouterr().out
+    assert "INTERACTION_CREATE" in out  # the payloads were logged
+    assert not [token for token in tokens if token in out]
+    assert bot_token not in out  # IDENTIFY carries it as a `token` field too

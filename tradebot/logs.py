@@ -11,6 +11,9 @@ REDACTED = "[redacted]"
 # An interaction's token (in the callback and follow-up webhook URLs discord.py logs at DEBUG)
 # lets anyone answer as the bot for 15 minutes.
 _INTERACTION_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[\w.-]{20,}")
+# The same token inside a gateway payload discord.py logs at DEBUG (INTERACTION_CREATE, as a
+# dict's repr or as JSON), and any other `token` field a payload carries
+_TOKEN_FIELD = re.compile(r"""(["']\w*token["']\s*:\s*["'])[^"']{8,}(["'])""", re.IGNORECASE)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -23,7 +26,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return _INTERACTION_TOKEN.sub(rf"\1{REDACTED}", text)
+        text = _INTERACTION_TOKEN.sub(rf"\1{REDACTED}", text)
+        return _TOKEN_FIELD.sub(rf"\1{REDACTED}\2", text)
 
 
 def configure(level: str, secrets: Iterable[str | None] = ()) -> logging.Handler:
