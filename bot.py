@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -157,12 +158,28 @@ def main(argv: list[str] | None = None) -> int:
         if args.csv and answer.ok:
             from tradebot.export import write_csv
 
-            write_csv(store, answer, args.csv)
+            try:
+                write_csv(store, answer, args.csv)
+            except TradebotError as error:
+                print(f"error: {error.message}", file=sys.stderr)
+                return 1
             print(f"figures written to {args.csv}", file=sys.stderr)
         return 0 if answer.ok else 1
     finally:
         store.close()
 
 
+def _exit_quietly_on_closed_pipe(argv: list[str] | None = None) -> int:
+    """`bot.py sync … | head`: the reader may stop early; that is not an error worth a traceback."""
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush is silent too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_exit_quietly_on_closed_pipe())

@@ -125,3 +125,47 @@ def test_the_console_keeps_context_between_lines_like_a_thread(db_path):
     # no partner in the thread, so "and japan?" would change the reporter, but the store has no world
     # figures from Japan and has China's imports from Japan: the thread moves to those, not to nothing
     assert (queries[3]["reporter"], queries[3]["partner"]) == ("CHN", "JPN")
+
+
+def test_a_csv_path_that_cannot_be_written_is_one_line_in_ask_and_in_the_console(db_path, tmp_path):
+    """Issue 16: a bad `--csv` path gave a traceback, in `ask` and in `console`."""
+    missing = tmp_path / "no such folder" / "figures.csv"
+    result = run_bot("ask", "surplus china", "--csv", str(missing), db=db_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: Cannot write the CSV to {missing}: No such file or directory."
+    result = run_bot("console", "--csv", str(missing), db=db_path, stdin="surplus china\nand exports?\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert result.stdout.startswith("China — trade surplus")
+    assert result.stderr.strip().splitlines() == [f"error: Cannot write the CSV to {missing}: No such file or directory."] * 2
+
+
+def test_a_reader_that_stops_early_is_not_a_traceback(db_path):
+    """Issue 16: `bot.py sync … | head` ended in BrokenPipeError."""
+    process = subprocess.Popen([sys.executable, str(PROJECT_DIR / "bot.py"), "console"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_DIR,
+                               env={**os.environ, "TRADEBOT_DB": str(db_path)})
+    process.stdout.close()  # the reader is gone before the first answer
+    _, stderr = process.communicate(b"surplus china\n" * 200, timeout=120)
+    assert "Traceback" not in stderr.decode() and "BrokenPipe" not in stderr.decode()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(store, tmp_path):
+    """Issue 16 (OWASP CSV injection): a note or source starting with = + - @ was written as is."""
+    import csv as csv_module
+
+    from tradebot.answers import ask
+    from tradebot.export import write_csv
+
+    from conftest import TODAY
+
+    store.add_figures([{"reporter": "NIC", "partner": "WLD", "indicator": "exports", "period_start": "2026-03",
+                        "period_end": "2026-03", "value": -5.0e8, "unit": "USD", "source": "@evil",
+                        "published": "2026-04-20", "retrieved_at": "", "source_url": "+1 555",
+                        "note": '=HYPERLINK("https://evil.example","click")'}])
+    answer = ask(store, "nicaragua exports march 2026", TODAY)
+    path = tmp_path / "out.csv"
+    write_csv(store, answer, path)
+    [row] = [row for row in csv_module.DictReader(path.open(encoding="utf-8")) if row["source"].endswith("evil")]
+    assert (row["source"], row["source_url"]) == ("'@evil", "'+1 555")
+    assert row["note"].startswith("'=HYPERLINK")
+    assert row["value"] == "-500000000.0"  # a number stays a number

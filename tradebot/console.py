@@ -14,6 +14,7 @@ from typing import TextIO
 
 from tradebot import charts
 from tradebot.answers import Answer, ask
+from tradebot.errors import OutputUnwritable, TradebotError
 from tradebot.export import write_csv
 from tradebot.store import Store
 
@@ -55,7 +56,10 @@ def run(
         else:
             print(reply.text + "\n", file=stdout, flush=True)
         if csv_path and reply.ok and reply.figures:
-            write_csv(store, reply, csv_path)
+            try:
+                write_csv(store, reply, csv_path)
+            except TradebotError as error:  # the answer stands; say once per line why no file came of it
+                print(f"error: {error.message}", file=sys.stderr, flush=True)
 
 
 # --- charts ---
@@ -66,9 +70,14 @@ def shown(answer: Answer, charts_dir: Path | None = None) -> Answer:
     ./charts) and its path the first note, so printing, --json and --csv need nothing more."""
     if answer.chart is None:
         return answer
-    path = _chart_path(charts_dir or CHARTS_DIR, answer.chart)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(charts.render(answer.chart))
+    png = charts.render(answer.chart)
+    directory = charts_dir or CHARTS_DIR
+    try:
+        path = _chart_path(directory, answer.chart)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+    except OSError as error:
+        return replace(answer, error=OutputUnwritable(f"Cannot write the chart under {directory}: {error.strerror or error}."))
     return replace(answer, notes=[f"Chart written to {path}", *answer.notes])
 
 

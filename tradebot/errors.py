@@ -89,3 +89,9 @@ class StoreUnwritable(TradebotError):
     """The database refused a write (read-only file, full disk, locked too long); it is as it was."""
 
     code = "store_unwritable"
+
+
+class OutputUnwritable(TradebotError):
+    """A file the user asked for (`--csv PATH`) cannot be written there."""
+
+    code = "output_unwritable"

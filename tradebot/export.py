@@ -1,5 +1,9 @@
 """The figures behind an answer as CSV: every column of each stored row used, and the
-figures tradebot computed marked as such, so a reader can take the numbers away and check them."""
+figures tradebot computed marked as such, so a reader can take the numbers away and check them.
+
+Cells come from source files and user-chosen names, and a spreadsheet runs a cell that starts
+with `=`, `+`, `-` or `@` as a formula: such text cells are written with a leading `'` (OWASP's
+rule for CSV injection). Numbers are written as numbers."""
 
 from __future__ import annotations
 
@@ -8,14 +12,27 @@ import io
 from pathlib import Path
 
 from tradebot.answers import Answer
+from tradebot.errors import OutputUnwritable
 from tradebot.store import FIGURE_COLUMNS, Store
 
 COLUMNS = (*FIGURE_COLUMNS, "derived", "how")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_csv(store: Store, answer: Answer, path: Path) -> None:
-    """Write the figures behind an answer (or a chart's plotted points) to `path`."""
-    path.write_text(figures_csv(store, answer), encoding="utf-8")
+    """Write the figures behind an answer (or a chart's plotted points) to `path`; a path that
+    cannot be written is one sentence (`OutputUnwritable`)."""
+    text = figures_csv(store, answer)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise OutputUnwritable(f"Cannot write the CSV to {path}: {error.strerror or error}.") from None
+
+
+def _cell(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def figures_csv(store: Store, answer: Answer) -> str:
@@ -28,12 +45,12 @@ def figures_csv(store: Store, answer: Answer) -> str:
             figure.unit, figure.source, figure.published,
         )
         if row is not None:
-            writer.writerow({**dict(row), "derived": "false", "how": ""})
+            writer.writerow({key: _cell(value) for key, value in {**dict(row), "derived": "false", "how": ""}.items()})
         else:  # computed here from stored figures: the same columns, no retrieval of its own
-            writer.writerow({
+            writer.writerow({key: _cell(value) for key, value in {
                 "reporter": figure.reporter, "partner": figure.partner, "indicator": figure.indicator,
                 "period_start": str(figure.period.start), "period_end": str(figure.period.end),
                 "value": figure.value, "unit": figure.unit, "source": figure.source, "published": figure.published,
                 "retrieved_at": "", "source_url": "", "note": "", "derived": "true", "how": figure.how,
-            })
+            }.items()})
     return out.getvalue()
