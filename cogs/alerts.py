@@ -29,8 +29,8 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
     @app_commands.checks.has_permissions(manage_guild=True)
     async def subscribe(self, interaction: discord.Interaction, country: str | None = None, role: discord.Role | None = None):
         reporter = countries.resolve(country).code if country else ALL_REPORTERS
-        subscription = alerts.subscribe(
-            self.bot.store, interaction.guild_id, interaction.channel_id, reporter, role.id if role else None, interaction.user.id
+        subscription = await self.bot.writes(
+            alerts.subscribe, self.bot.writer, interaction.guild_id, interaction.channel_id, reporter, role.id if role else None, interaction.user.id
         )
         ping = f", pinging {role.mention}" if role else ""
         await interaction.response.send_message(
@@ -43,7 +43,7 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
     @app_commands.checks.has_permissions(manage_guild=True)
     async def unsubscribe(self, interaction: discord.Interaction, country: str | None = None):
         reporter = countries.resolve(country).code if country else None
-        ended = alerts.unsubscribe(self.bot.store, interaction.channel_id, reporter)
+        ended = await self.bot.writes(alerts.unsubscribe, self.bot.writer, interaction.channel_id, reporter)
         what = "alerts" if reporter is None else f"alerts for {countries.by_code(reporter).name}"
         text = f"Stopped {what} in this channel." if ended else f"This channel had no {what}."
         await interaction.response.send_message(text)
@@ -51,7 +51,7 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
     @app_commands.command(name="list", description="The alert subscriptions in this server")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def list_(self, interaction: discord.Interaction):
-        subscriptions = alerts.guild_subscriptions(self.bot.store, interaction.guild_id)
+        subscriptions = await self.bot.reads(alerts.guild_subscriptions, self.bot.store, interaction.guild_id)
         lines = [
             f"<#{s.channel_id}>: {s.covers}" + (f", pinging <@&{s.role_id}>" if s.role_id else "")
             + ("" if s.active else f" — inactive ({s.status_note})")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import discord
@@ -40,6 +41,7 @@ THREAD_SUFFIX = " — follow-ups"
 THREAD_NAME_LIMIT = 100  # Discord's limit for a channel name
 # the messages people type; joins, pins, thread starters and the like are not questions
 QUESTION_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+CONTEXTS_KEPT = 10_000  # threads whose newest context is held in memory (the store has them all)
 
 
 def thread_name(query: Query) -> str:
@@ -59,6 +61,30 @@ def thread_name(query: Query) -> str:
 class Ask(commands.Cog):
     def __init__(self, bot: TradeBot):
         self.bot = bot
+        # each thread's newest context, kept here as soon as it changes: the write to the store
+        # may wait behind an import on the writer thread, and the next message must not
+        self._contexts: OrderedDict[int, Query] = OrderedDict()
+
+    async def _context(self, thread_id: int | None) -> tuple[bool, Query | None]:
+        """Whether the bot owns this thread, and the context its follow-ups inherit."""
+        if thread_id is None:
+            return False, None
+        if thread_id in self._contexts:
+            return True, self._contexts[thread_id]
+        store = self.bot.store
+        if not await self.bot.reads(conversations.is_known, store, thread_id):
+            return False, None
+        return True, await self.bot.reads(conversations.load, store, thread_id)
+
+    def _remember(self, thread_id: int, query: Query) -> None:
+        self._contexts[thread_id] = query
+        self._contexts.move_to_end(thread_id)
+        while len(self._contexts) > CONTEXTS_KEPT:
+            self._contexts.popitem(last=False)
+
+    async def _store(self, thread_id: int, query: Query) -> None:
+        """Save the context for good (a restart reads it back), on the writer thread."""
+        await self.bot.writes(conversations.save, self.bot.writer, thread_id, query)
 
     @property
     def every_message(self) -> bool:
@@ -71,20 +97,20 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask about trade in plain words; the answer opens a thread for follow-ups")
     @app_commands.describe(question=QUESTION)
     async def ask_command(self, interaction: discord.Interaction, question: str):
-        store = self.bot.store
         # asked inside a bot-owned thread: it is a follow-up there, not a new conversation
-        in_thread = interaction.channel_id is not None and conversations.is_known(store, interaction.channel_id)
-        context = conversations.load(store, interaction.channel_id) if in_thread else None
-        result = ask(store, question, context=context)
+        in_thread, context = await self._context(interaction.channel_id)
+        result = await self.bot.reads(ask, self.bot.store, question, context=context)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence; no thread
         if in_thread:
-            conversations.save(store, interaction.channel_id, result.context)
+            self._remember(interaction.channel_id, result.context)
         if result.chart is not None:
             await send_chart(interaction, result)
-            return
-        await interaction.response.send_message(**await message_parts(result))
-        if not in_thread and interaction.guild_id is not None and _takes_threads(interaction.channel):
+        else:
+            await interaction.response.send_message(**await message_parts(result))
+        if in_thread:
+            await self._store(interaction.channel_id, result.context)
+        elif result.chart is None and interaction.guild_id is not None and _takes_threads(interaction.channel):
             await self._open_thread(await interaction.original_response(), result)
 
     # --- messages ---
@@ -93,14 +119,15 @@ class Ask(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None or message.guild is None or message.type not in QUESTION_TYPES:
             return
-        store, me = self.bot.store, self.bot.user
-        if store is None or me is None:
+        me = self.bot.user
+        if self.bot.store is None or me is None:
             return
         mentioned = any(user.id == me.id for user in message.mentions)
         try:
-            if conversations.is_known(store, message.channel.id):
+            in_thread, context = await self._context(message.channel.id)
+            if in_thread:
                 if mentioned or self.every_message:
-                    await self._follow_up(message, mentioned)
+                    await self._follow_up(message, mentioned, context)
             elif mentioned and isinstance(message.channel, discord.abc.GuildChannel) and not isinstance(message.channel, discord.Thread):
                 await self._answer_mention(message)
         except Exception:
@@ -110,23 +137,25 @@ class Ask(commands.Cog):
             if mentioned:
                 await self._reply(message, None)
 
-    async def _follow_up(self, message: discord.Message, mentioned: bool) -> None:
+    async def _follow_up(self, message: discord.Message, mentioned: bool, context: Query | None) -> None:
         """A message in a bot-owned thread: answer it with the thread's context, then keep the new one."""
         text = self._question_text(message)
         if not text and not mentioned:
             return  # only an image, a sticker or an embed: nothing was asked
-        store, thread_id = self.bot.store, message.channel.id
-        context = conversations.load(store, thread_id)
-        result = self._answer(text, context)
-        if result is not None and result.context is not None and result.context != context:
-            # the question as asked carries on (even one the store could not answer); saved
+        thread_id = message.channel.id
+        result = await self._answer(text, context)
+        changed = result is not None and result.context is not None and result.context != context
+        if changed:
+            # the question as asked carries on (even one the store could not answer); kept
             # before the awaited reply, so the next message in the thread already sees it
-            conversations.save(store, thread_id, result.context)
+            self._remember(thread_id, result.context)
         await self._reply(message, result)
+        if changed:
+            await self._store(thread_id, result.context)
 
     async def _answer_mention(self, message: discord.Message) -> None:
         """A mention in a channel: answer there, and open a thread under the answer for follow-ups."""
-        result = self._answer(self._question_text(message), None)
+        result = await self._answer(self._question_text(message), None)
         reply = await self._reply(message, result)
         if reply is not None and result is not None and result.ok and _takes_threads(message.channel):
             await self._open_thread(reply, result)
@@ -136,10 +165,10 @@ class Ask(commands.Cog):
         text = re.sub(rf"<@!?{self.bot.user.id}>", " ", message.content or "")
         return " ".join(text.split())
 
-    def _answer(self, text: str, context: Query | None) -> Answer | None:
+    async def _answer(self, text: str, context: Query | None) -> Answer | None:
         """The core's answer (a user's mistake is an answer with an error); None when our code failed."""
         try:
-            return ask(self.bot.store, text, context=context)
+            return await self.bot.reads(ask, self.bot.store, text, context=context)
         except Exception:
             log.exception("answering a message failed; the question was %r", text)
             return None
@@ -175,7 +204,8 @@ class Ask(commands.Cog):
         except discord.HTTPException as error:
             log.warning("answered in channel %s but could not open a thread there: %s", message.channel.id, error)
             return None
-        conversations.save(self.bot.store, thread.id, result.context)
+        self._remember(thread.id, result.context)
+        await self._store(thread.id, result.context)
         return thread
 
 

@@ -53,8 +53,9 @@ class Charts(commands.Cog):
         indicator: str | None = None,
         months: app_commands.Range[int, charts.MIN_MONTHS, charts.MAX_MONTHS] | None = None,
     ):
-        await send_chart(interaction, command(self.bot.store, "chart", country=country, partner=partner, indicator=indicator,
-                                              months=months))
+        result = await self.bot.reads(command, self.bot.store, "chart", country=country, partner=partner, indicator=indicator,
+                                      months=months)
+        await send_chart(interaction, result)
 
 
 async def send_chart(interaction: discord.Interaction, result: Answer) -> None:

@@ -29,7 +29,7 @@ class Figures(commands.Cog):
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str, partner: str | None = None,
                      period: str | None = None, **options):
-        result = command(self.bot.store, intent, country=country, partner=partner, period=period, **options)
+        result = await self.bot.reads(command, self.bot.store, intent, country=country, partner=partner, period=period, **options)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence
         await interaction.response.send_message(**await message_parts(result))

@@ -24,7 +24,7 @@ class Info(commands.Cog):
         self.bot = bot
 
     async def _reply(self, interaction: discord.Interaction, intent: str, country: str | None = None):
-        result = command(self.bot.store, intent, country=country)
+        result = await self.bot.reads(command, self.bot.store, intent, country=country)
         if result.error:
             raise result.error
         embed = answer_embed(result)

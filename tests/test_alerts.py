@@ -351,7 +351,8 @@ def test_a_server_error_then_no_history_permission_does_not_lose_the_alert(befor
         sync_file(client.store, november_release)
         fake.fail_next("POST", f"/channels/{fake.channel_id}/messages", 500, times=5)  # discord.py retries 5xx itself
         assert await outbox.deliver() == 0
-        client.store.conn.execute("UPDATE deliveries SET next_attempt_at = NULL")  # the retry is due now
+        with client.writer.conn:
+            client.writer.conn.execute("UPDATE deliveries SET next_attempt_at = NULL")  # the retry is due now
         fake.fail_next("GET", f"/channels/{fake.channel_id}/messages", 403)
         assert await outbox.deliver() == 1
         return posts(fake, fake.channel_id)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import statistics
 import threading
 import time
+from dataclasses import replace
 
 import pycountry
 
+import bot as entry
 from tradebot.answers import ask
 from tradebot.config import Settings
 from tradebot.store import Store, open_store
 
 from conftest import TODAY
+from fakediscord import FakeDiscord
 
 MONTHS = [f"{year}-{month:02d}" for year in range(1990, 2026) for month in range(1, 13)]  # 432
 PARTNERS = [country.alpha_3 for country in pycountry.countries][:100]
@@ -98,3 +103,55 @@ def test_answers_go_on_during_a_large_import_and_see_it_whole_or_not_at_all(db_p
     # readers are never made to wait for the writer in WAL mode: a generous bound, not a timing test
     assert slowest < 5, f"an answer pair took {slowest:.2f} s during the import"
     print(f"\n{len(seen)} answer pairs during an import of {len(rows):,} figures; slowest {slowest * 1000:.1f} ms")
+
+
+def test_the_event_loop_never_waits_for_an_import_or_a_busy_writer(db_path):
+    """Issue 16: store writes ran on the event loop with a 5 s busy timeout, so an import froze
+    every command. Now an import runs on the writer thread while slash commands, /ask in a
+    thread (whose context save waits behind the import) and the loop's own timers go on: a probe
+    that wakes every 5 ms measures how late the loop is, through the real client and the fake Discord."""
+    rows = _big_import()
+
+    async def main():
+        async with FakeDiscord() as fake:
+            settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600)
+            client = entry.build_bot(settings, guild_ready_timeout=0.1)
+            async with fake.run_bot(client):
+                first = await fake.slash("ask", {"question": "surplus china"})
+                await fake.wait_response(first)
+                thread = await fake.wait_request(lambda r: r.method == "POST" and r.path.endswith("/threads"))
+                thread_id = int(thread.response["id"])
+                lags, running = [], True
+
+                async def probe():
+                    loop = asyncio.get_running_loop()
+                    while running:
+                        start = loop.time()
+                        await asyncio.sleep(0.005)
+                        lags.append(loop.time() - start - 0.005)
+
+                prober = asyncio.create_task(probe())
+                importing = asyncio.create_task(client.writes(client.writer.add_figures, rows))
+                await asyncio.sleep(0.05)  # the import has the write lock
+                answered = []  # per reply: whether the import had finished by then
+                for country in ("china", "us", "china", "us", "china"):
+                    interaction = await fake.slash("surplus", {"country": country})
+                    await fake.wait_response(interaction, timeout=3)
+                    answered.append(importing.done())
+                follow = await fake.slash("ask", {"question": "and exports?"}, channel_id=thread_id)
+                follow_reply = await fake.wait_response(follow, timeout=3)
+                answered.append(importing.done())
+                report = await importing
+                running = False
+                await prober
+                return answered, lags, follow_reply.json["data"]["embeds"][0]["title"], report.added
+
+    answered, lags, follow_title, added = asyncio.run(main())
+    print(f"replies before the import ended: {answered.count(False)} of {len(answered)}; loop lag over {len(lags)} probes: "
+          f"median {statistics.median(lags) * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms")
+    assert added == len(rows)
+    assert not all(answered)  # at least the first answers came while the import was still running
+    assert follow_title.startswith("China — exports")
+    lags.sort()
+    p99 = lags[int(len(lags) * 0.99) - 1]
+    assert p99 < 0.05, f"event-loop lag p99 {p99 * 1000:.0f} ms, median {statistics.median(lags) * 1000:.1f} ms"

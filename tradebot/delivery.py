@@ -19,7 +19,7 @@ from tradebot.alerts import Delivery
 from tradebot.answers import Answer
 from tradebot.errors import TradebotError
 from tradebot.periods import Period
-from tradebot.store import Store
+from tradebot.store import Store, inline
 from tradebot.wording import country_name
 
 log = logging.getLogger("tradebot.alerts")
@@ -77,9 +77,12 @@ STEPS = ("claimed", "sent", "recorded", "threaded")
 class Outbox:
     """The delivery job: `deliver()` sends what is due through the sender of each target kind."""
 
-    def __init__(self, store: Store, senders: dict[str, Sender] | None = None):
+    def __init__(self, store: Store, senders: dict[str, Sender] | None = None, run: Callable = inline):
+        """`run` is where store calls run: the bot passes its writer thread (`StoreThread`), so
+        the bookkeeping of a delivery never holds up the event loop."""
         self.store = store
         self.senders: dict[str, Sender] = dict(senders or {})
+        self._run = run
         self.checkpoint: Callable[[str, Delivery], None] = lambda step, delivery: None
         self._delivering = asyncio.Lock()  # the scheduler and a sync may both ask
 
@@ -87,17 +90,17 @@ class Outbox:
         """Plan deliveries for new events, send the due ones and open the threads still owed;
         return how many alerts went out."""
         async with self._delivering:
-            alerts.plan(self.store)
-            for delivery in alerts.threads_due(self.store):  # a run that stopped between post and thread
+            await self._run(alerts.plan, self.store)
+            for delivery in await self._run(alerts.threads_due, self.store):  # a run that stopped between post and thread
                 sender = self.senders.get(delivery.target_kind)
                 if sender is not None:
                     await self._open_thread(sender, delivery, Sent(delivery.message_id))
             sent = 0
-            for delivery in alerts.due(self.store):
+            for delivery in await self._run(alerts.due, self.store):
                 sender = self.senders.get(delivery.target_kind)
                 if sender is None:
                     continue  # that front end is not running in this process: the delivery waits for it
-                if not alerts.claim(self.store, delivery):
+                if not await self._run(alerts.claim, self.store, delivery):
                     continue  # another process took it first
                 self.checkpoint("claimed", delivery)
                 sent += await self._send(sender, delivery)
@@ -105,9 +108,9 @@ class Outbox:
 
     async def _send(self, sender: Sender, delivery: Delivery) -> bool:
         try:
-            summary = narrative.summarize(self.store, delivery.reporter, delivery.period)
+            summary = await self._run(narrative.summarize, self.store, delivery.reporter, delivery.period)
         except TradebotError as error:
-            alerts.give_up(self.store, delivery, error.message)
+            await self._run(alerts.give_up, self.store, delivery, error.message)
             log.warning("alert %s has nothing to say: %s", delivery.id, error.message)
             return False
         try:
@@ -119,14 +122,14 @@ class Outbox:
             else:
                 message = await sender.send(delivery, alert_answer(summary, delivery))
                 self.checkpoint("sent", delivery)
-            alerts.mark_sent(self.store, delivery, message.message_id)
+            await self._run(alerts.mark_sent, self.store, delivery, message.message_id)
             self.checkpoint("recorded", delivery)
         except TargetGone as gone:
-            alerts.deactivate_channel(self.store, delivery.channel_id, str(gone))
+            await self._run(alerts.deactivate_channel, self.store, delivery.channel_id, str(gone))
             log.warning("alerts for channel %s are now inactive: %s", delivery.channel_id, gone)
             return False
         except SendFailed as error:
-            again = alerts.retry_later(self.store, delivery, str(error))
+            again = await self._run(alerts.retry_later, self.store, delivery, str(error))
             log.warning("alert %s to channel %s failed (%s); %s", delivery.id, delivery.channel_id, error,
                         "will retry" if again else "giving up")
             return False
@@ -141,11 +144,11 @@ class Outbox:
             log.warning("alert %s went out but its thread could not be opened yet: %s", delivery.id, error)
             return
         except TargetGone as error:
-            alerts.no_thread(self.store, delivery, str(error))
+            await self._run(alerts.no_thread, self.store, delivery, str(error))
             log.warning("alert %s went out but its thread cannot be opened: %s", delivery.id, error)
             return
         self.checkpoint("threaded", delivery)
         if thread_id is None:
-            alerts.no_thread(self.store, delivery, "")
+            await self._run(alerts.no_thread, self.store, delivery, "")
         else:
-            alerts.record_thread(self.store, delivery, thread_id)
+            await self._run(alerts.record_thread, self.store, delivery, thread_id)

@@ -7,15 +7,18 @@ sqlite-utils, loaded only when something is written.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import itertools
 import operator
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tradebot import sources
 from tradebot.errors import DataFileError, StoreUnwritable
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from tradebot.config import Settings
+
+T = TypeVar("T")
 
 # One series = one number over its vintages; `published` tells the vintages apart.
 SERIES_KEY = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source")
@@ -256,12 +261,34 @@ def _batches(rows: Iterable[dict | Sequence], size: int) -> Iterator[list[Sequen
         yield [_IN_COLUMN_ORDER(row) for row in batch] if isinstance(batch[0], dict) else batch
 
 
+class StoreThread:
+    """One thread that runs store calls in order, so the event loop never waits on SQLite (an
+    answer's reads, an import's minutes, a busy database's timeout) and a connection is used by
+    one thread at a time. `await thread(function, *args)` runs `function(*args)` there."""
+
+    def __init__(self, name: str):
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tradebot-{name}")
+
+    async def __call__(self, function: Callable[..., T], /, *args, **kwargs) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+async def inline(function: Callable[..., T], /, *args, **kwargs) -> T:
+    """A `StoreThread`'s stand-in where no loop must be kept free (the CLI, tests): run it here."""
+    return function(*args, **kwargs)
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(path))
+        # a bot runs a connection's calls on one thread of its own (`StoreThread`), never the
+        # event loop's: the connection is made on one thread and used on another
+        self.conn = sqlite3.connect(str(path), check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA busy_timeout = 5000")
         # pages read through a memory map, not a read() each: at ten million figures an answer's

@@ -7,13 +7,14 @@ the input to alerts. `sync_file` and `sync_source` are what the CLI and the sche
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
-from tradebot.store import ImportReport, NewPeriod, Store
+from tradebot.store import ImportReport, NewPeriod, Store, inline
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
 G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "ITA", "JPN", "KOR", "MEX",
@@ -74,11 +75,12 @@ def sync_file(store: Store, path: Path) -> SyncReport:
 
 
 async def sync_source(
-    store: Store, source: str = "imf", reporters: tuple[str, ...] | None = None, since: str | None = None, **fetch_options
+    store: Store, source: str = "imf", reporters: tuple[str, ...] | None = None, since: str | None = None,
+    run: Callable = inline, **fetch_options
 ) -> SyncReport:
     """Fetch a live source and import each response as its own transaction, so one bad
     response costs only itself. A source that cannot be reached at all raises
-    `SourceUnavailable`."""
+    `SourceUnavailable`. `run` is where the imports run (the bot's writer thread)."""
     found = sources.by_key(source)
     if found is None or not found.live:
         raise DataFileError(f"“{source}” is not a live source; the live sources are {', '.join(sources.LIVE)}.")
@@ -89,7 +91,7 @@ async def sync_source(
         try:
             if isinstance(rows, TradebotError):
                 raise rows
-            report.imports.append((name, store.add_figures(rows)))
+            report.imports.append((name, await run(store.add_figures, rows)))
         except TradebotError as error:
             report.failures.append(error.message)
     return report

@@ -16,7 +16,7 @@ from tradebot import scheduler, sync
 from tradebot.alerts import DISCORD
 from tradebot.config import Settings
 from tradebot.delivery import Outbox
-from tradebot.store import Store, open_store
+from tradebot.store import Store, StoreThread, open_store
 
 log = logging.getLogger("tradebot")
 
@@ -40,7 +40,13 @@ class TradeBot(commands.AutoShardedBot):
             **client_options,
         )
         self.settings = settings
-        self.store: Store | None = None
+        # Reads (answers, thread contexts) run on one store thread with their own connection,
+        # writes (imports, deliveries, contexts saved, subscriptions) on another with theirs: in
+        # WAL mode a read never waits for a write, and neither ever runs on the event loop.
+        self.store: Store | None = None  # the reading connection
+        self.writer: Store | None = None  # the writing connection
+        self.reads = StoreThread("reads")
+        self.writes = StoreThread("writes")
         self.outbox: Outbox | None = None
         self.known_codes: dict[str, int] = {}  # code → preference in autocomplete (lower first)
         self.failed_extensions: list[str] = []
@@ -49,7 +55,8 @@ class TradeBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         settings = self.settings
         self.store = open_store(settings)
-        self.outbox = Outbox(self.store, {DISCORD: DiscordSender(self)})
+        self.writer = Store(settings.db_path)
+        self.outbox = Outbox(self.writer, {DISCORD: DiscordSender(self)}, run=self.writes)
         self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
         # autocomplete offers countries the store can answer for first: reporters (they answer
         # most), then the countries that are only their partners
@@ -74,7 +81,7 @@ class TradeBot(commands.AutoShardedBot):
         self.scheduler.start()
 
     async def sync_imf(self) -> None:
-        report = await sync.sync_source(self.store, "imf", self.settings.imf_reporters or None)
+        report = await sync.sync_source(self.writer, "imf", self.settings.imf_reporters or None, run=self.writes)
         for line in report.lines():
             log.info("sync imf: %s", line)
         await self.outbox.deliver()
@@ -90,5 +97,8 @@ class TradeBot(commands.AutoShardedBot):
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
-        if self.store is not None:
-            self.store.close()
+        for thread in (self.reads, self.writes):
+            thread.close()  # after the work queued on it
+        for store in (self.store, self.writer):
+            if store is not None:
+                store.close()

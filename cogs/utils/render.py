@@ -77,12 +77,13 @@ class CsvButton(discord.ui.DynamicItem[discord.ui.Button], template=r"csv:(?P<to
             await interaction.client.tree.on_error(interaction, error)
 
     async def _send_csv(self, interaction: discord.Interaction) -> None:
-        store = interaction.client.store
-        result = answer(store, self.query)
+        client = interaction.client
+        store = client.store
+        result = await client.reads(answer, store, self.query)
         if result.error:
             raise result.error
         name = f"tradebot-{self.query.reporter or 'figures'}-{str(self.query.period).replace('..', '_to_')}.csv"
-        data = io.BytesIO(figures_csv(store, result).encode("utf-8"))
+        data = io.BytesIO((await client.reads(figures_csv, store, result)).encode("utf-8"))
         await interaction.response.send_message(f"The {len(result.figures)} figures behind this answer, with their sources.",
                                                 file=discord.File(data, filename=name), ephemeral=True)
 
