@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.utils import cooldowns
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import message_parts
 from tradebot.answers import command
@@ -59,6 +60,7 @@ class Figures(commands.Cog):
     @app_commands.autocomplete(country=country_choices)
     async def partners(self, interaction: discord.Interaction, country: str, indicator: app_commands.Choice[str] | None = None,
                        period: str | None = None):
+        cooldowns.spend(cooldowns.LIMITS.surveys, interaction)  # before the work: it reads every partner
         await self._reply(interaction, "partners", country, None, period, indicator=indicator.value if indicator else None)
 
     @app_commands.command(name="compare", description="Two countries side by side, or one country across two periods")
@@ -68,6 +70,7 @@ class Figures(commands.Cog):
     @app_commands.autocomplete(country=country_choices, other=country_choices)
     async def compare(self, interaction: discord.Interaction, country: str, other: str, indicator: app_commands.Choice[str] | None = None,
                       period: str | None = None):
+        cooldowns.spend(cooldowns.LIMITS.surveys, interaction)
         await self._reply(interaction, "compare", country, None, period, other=other, indicator=indicator.value if indicator else None)
 
 

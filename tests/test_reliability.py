@@ -137,7 +137,11 @@ LOAD_COUNT = 200
 FIGURE = re.compile(r"(?:\$|CNY )\d[\d,.]* (?:bn|tn|mn)")
 
 
-def test_200_commands_at_once_get_200_correct_replies_none_lost_or_duplicated(db_path):
+def test_200_commands_at_once_get_200_correct_replies_none_lost_or_duplicated(db_path, monkeypatch):
+    # 200 commands from six people, rankings among them: this measures load, not the per-person
+    # limit on rankings (tested below)
+    monkeypatch.setattr(cooldowns, "LIMITS", cooldowns.Limits(survey_rate=LOAD_COUNT))
+
     async def body(fake, client):
         users = [fake.member_id, fake.admin_id] + [await fake.add_member(f"trader{n}") for n in range(4)]
         started = time.monotonic()
@@ -554,3 +558,27 @@ def test_a_crash_at_any_step_of_delivery_gives_exactly_one_alert_and_one_thread(
         assert all(conversations.is_known(store, row["thread_id"]) for row in rows)
     finally:
         store.close()
+
+
+def test_rankings_are_limited_per_person_and_a_decade_is_the_longest_period(db_path):
+    """Issue 16: `/partners china period:1948-01..2026-04` cost 184 ms on the seed store, was not
+    limited, and eight at once froze the loop for 6.3 s. A period over ten years is refused in one
+    private sentence, and a fourth ranking within ten seconds waits."""
+    async def body(fake, client):
+        other = await fake.add_member("other")
+        long = await fake.slash("partners", {"country": "china", "period": "1948-01..2026-04"})
+        replies = [data_of(await fake.wait_response(long))]
+        for _ in range(3):
+            interaction = await fake.slash("partners", {"country": "china"})
+            replies.append(data_of(await fake.wait_response(interaction)))
+        theirs = await fake.slash("partners", {"country": "china"}, user_id=other)
+        replies.append(data_of(await fake.wait_response(theirs)))
+        return replies
+
+    (too_long, first, second, refused, theirs), errors = play(db_path, body)
+    assert not errors
+    assert is_private_sentence(too_long) and too_long["content"].startswith("Jan 1948–Apr 2026 is 940 months; one answer")
+    assert first["embeds"][0]["title"].startswith("China — top partners") and second["embeds"]
+    assert is_private_sentence(refused)
+    assert refused["content"].startswith("Slow down a little: you can ask for this 3 times every 10 seconds")
+    assert theirs["embeds"][0]["title"].startswith("China — top partners")

@@ -1,5 +1,6 @@
 """Per-user cooldowns on the expensive answers: drawing a chart (/chart, and /ask or a message in
-a thread asking for one, which share one bucket) and the CSV file behind an answer. Set here, in
+a thread asking for one, which share one bucket), the CSV file behind an answer, and /partners
+and /compare (they read every partner's figures: a few a person, then a pause). Set here, in
 one place; discord.py's own CooldownMapping keeps one bucket per person and forgets idle ones.
 
 A use is spent only when the expensive work is about to start, after the figures are chosen:
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 RATE = 1  # uses ...
 PER = 10.0  # ... per this many seconds, per person, for charts and for CSV files separately
+SURVEY_RATE = 3  # rankings and comparisons: this many per PER seconds, per person
 
 
 def asker(source: discord.Interaction | discord.Message) -> int:
@@ -24,9 +26,10 @@ def asker(source: discord.Interaction | discord.Message) -> int:
 
 
 class Limits:
-    def __init__(self, rate: int = RATE, per: float = PER):
+    def __init__(self, rate: int = RATE, per: float = PER, survey_rate: int = SURVEY_RATE):
         self.charts: commands.CooldownMapping = commands.CooldownMapping.from_cooldown(rate, per, asker)
         self.csv_files: commands.CooldownMapping = commands.CooldownMapping.from_cooldown(rate, per, asker)
+        self.surveys: commands.CooldownMapping = commands.CooldownMapping.from_cooldown(survey_rate, per, asker)
 
 
 LIMITS = Limits()
