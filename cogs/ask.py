@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from discord.ext import commands
 from cogs.charts import send_chart
 from cogs.utils import cooldowns
 from cogs.utils.render import message_parts
-from cogs.utils.tree import UNEXPECTED, cooldown_sentence
+from cogs.utils.tree import UNEXPECTED, cooldown_sentence, error_text
 from tradebot import conversations
 from tradebot.answers import Answer, ask
 from tradebot.query import Query
@@ -64,6 +65,7 @@ class Ask(commands.Cog):
         # each thread's newest context, kept here as soon as it changes: the write to the store
         # may wait behind an import on the writer thread, and the next message must not
         self._contexts: OrderedDict[int, Query] = OrderedDict()
+        self._told_to_wait: dict[int, float] = {}  # user id → until when a "slow down" already said applies
 
     async def _context(self, thread_id: int | None) -> tuple[bool, Query | None]:
         """Whether the bot owns this thread, and the context its follow-ups inherit."""
@@ -179,13 +181,17 @@ class Ask(commands.Cog):
         if result is None:
             content = {"content": UNEXPECTED}
         elif result.error:
-            content = {"content": result.error.message}
+            content = {"content": error_text(result.error)}
         else:
             try:
                 if result.chart is not None:
                     cooldowns.spend(cooldowns.LIMITS.charts, message)  # the same per-person limit as /chart
                 content = await message_parts(result)
             except app_commands.CommandOnCooldown as error:
+                # a message cannot be answered privately: say it once per wait, not at every try
+                if self._told_to_wait.get(message.author.id, 0.0) > time.monotonic():
+                    return None
+                self._told_to_wait[message.author.id] = time.monotonic() + error.retry_after
                 content = {"content": cooldown_sentence(error)}
         try:
             # the nonce (with discord.py's enforce_nonce) makes Discord drop a retry of a post it

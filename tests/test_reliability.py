@@ -582,3 +582,36 @@ def test_rankings_are_limited_per_person_and_a_decade_is_the_longest_period(db_p
     assert is_private_sentence(refused)
     assert refused["content"].startswith("Slow down a little: you can ask for this 3 times every 10 seconds")
     assert theirs["embeds"][0]["title"].startswith("China — top partners")
+
+
+def test_ten_mention_charts_in_a_row_get_one_slow_down_not_ten(db_path):
+    """Issue 16: each refused mention-chart got its own public "slow down" reply."""
+    async def body(fake, client):
+        before = len(fake.requests)
+        for _ in range(10):
+            await fake.user_message(f"<@{fake.bot_user_id}> chart china exports")
+        await fake.wait_request(lambda r: r.method == "POST" and r.path.endswith("/threads") is False
+                                and r.path == f"/channels/{fake.channel_id}/messages" and r.files, timeout=30)
+        await asyncio.sleep(1.0)
+        return [r for r in fake.requests[before:] if r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"]
+
+    replies, errors = play(db_path, body)
+    assert not errors
+    charts = [r for r in replies if r.files]
+    slow_downs = [r for r in replies if COOLDOWN.fullmatch((r.json or {}).get("content") or "")]
+    assert len(charts) == 1 and len(slow_downs) == 1 and len(replies) == 2
+
+
+def test_user_markdown_quoted_in_a_public_reply_is_escaped(db_path):
+    """Issue 16: a reply in a thread repeated the user's masked link and markup as markup."""
+    async def body(fake, client):
+        message = await fake.user_message(f"<@{fake.bot_user_id}> /surplus china partner:[x](https://evil.example) **now**")
+        return await fake.wait_request(
+            lambda r: r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"
+            and str((r.json or {}).get("message_reference", {}).get("message_id")) == message["id"], timeout=30)
+
+    reply, errors = play(db_path, body)
+    assert not errors
+    content = reply.json["content"]
+    assert content.startswith("I don't know a country called “\\[x](https://evil.example) \\*\\*now\\*\\*”")  # quoted back…
+    assert "“[x](https://" not in content and " **now**" not in content  # …never as a link or bold

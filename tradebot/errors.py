@@ -13,22 +13,43 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+# Where echoed user text starts and ends inside a message (private-use characters, removed by
+# `TradebotError.message`): a front end with markup of its own escapes exactly those spans.
+QUOTE_START, QUOTE_END = "\ue000", "\ue001"
+_QUOTED = re.compile(f"{QUOTE_START}(.*?){QUOTE_END}", re.DOTALL)
+
+
 def echo(text: str | None, limit: int = 40) -> str:
     """User text quoted back in a message: one line, short, printable and unable to ping anyone
-    (a zero-width space after `@` defuses @everyone and <@id> mentions everywhere)."""
+    (a zero-width space after `@` defuses @everyone and <@id> mentions everywhere), and marked
+    as the user's, so Discord can show `[x](https://…)` or `**` as typed, not as markup."""
     text = _CONTROLS.sub(lambda control: " " if control.group().isspace() else "", text or "")
     text = _SURROGATES.sub("\ufffd", " ".join(text.split())).replace("`", "'")
+    text = text.replace(QUOTE_START, "").replace(QUOTE_END, "")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("@", "@" + ZERO_WIDTH_SPACE)
+    return QUOTE_START + text.replace("@", "@" + ZERO_WIDTH_SPACE) + QUOTE_END
+
+
+def unmarked(text: str) -> str:
+    return text.replace(QUOTE_START, "").replace(QUOTE_END, "")
 
 
 class TradebotError(Exception):
     code = "error"
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__(unmarked(message))
+        self.marked = message
+
+    @property
+    def message(self) -> str:
+        """The sentence, user text as typed."""
+        return unmarked(self.marked)
+
+    def escaped(self, escape) -> str:
+        """The sentence with `escape` applied to each piece of user text in it (Discord: its markdown)."""
+        return _QUOTED.sub(lambda quoted: escape(quoted.group(1)), self.marked)
 
 
 class UnknownCountry(TradebotError):

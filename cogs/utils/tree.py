@@ -27,11 +27,17 @@ def cooldown_sentence(error: app_commands.CommandOnCooldown) -> str:
             f"so please try again in {wait} second{'s' if wait != 1 else ''}.")
 
 
+def error_text(error: TradebotError) -> str:
+    """A user's mistake as Discord shows it: the quoted user text escaped, so `[x](https://…)`,
+    `**` or `||` typed in a question read as typed, never as a link or markup."""
+    return error.escaped(lambda text: discord.utils.escape_markdown(discord.utils.escape_mentions(text)))
+
+
 class TradeTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception) -> None:
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, TradebotError):
-            message = cause.message
+            message = error_text(cause)
         elif isinstance(cause, app_commands.MissingPermissions):
             message = "You need the Manage Server permission for this command."
         elif isinstance(cause, app_commands.CommandOnCooldown):
