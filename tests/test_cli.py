@@ -158,11 +158,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(store, tm
 
     from conftest import TODAY
 
-    store.add_figures([{"reporter": "NIC", "partner": "WLD", "indicator": "exports", "period_start": "2026-03",
+    store.add_figures([{"reporter": "NIC", "partner": "WLD", "indicator": "balance", "period_start": "2026-03",
                         "period_end": "2026-03", "value": -5.0e8, "unit": "USD", "source": "@evil",
                         "published": "2026-04-20", "retrieved_at": "", "source_url": "+1 555",
                         "note": '=HYPERLINK("https://evil.example","click")'}])
-    answer = ask(store, "nicaragua exports march 2026", TODAY)
+    answer = ask(store, "nicaragua trade balance march 2026", TODAY)
     path = tmp_path / "out.csv"
     write_csv(store, answer, path)
     [row] = [row for row in csv_module.DictReader(path.open(encoding="utf-8")) if row["source"].endswith("evil")]

@@ -169,7 +169,7 @@ def test_a_changed_value_is_kept_as_a_new_vintage_and_answers_say_revised(store)
 def test_a_failing_import_leaves_the_database_exactly_as_it_was(store):
     before = snapshot(store)
     good = _row(partner="JPN", value=1.0)
-    broken = _row(partner="KOR", value=None)  # violates NOT NULL after the good row went in
+    broken = _row(partner="KOR", unit=None)  # violates NOT NULL after the good row went in
     with pytest.raises(sqlite3.IntegrityError):
         store.add_figures([good, broken])
     assert snapshot(store) == before

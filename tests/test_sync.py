@@ -90,6 +90,13 @@ def test_a_new_period_is_reported_once(store, tmp_path):
         # issue 16: a figure for 9999-12 was stored and outranked every real month (and alert) for ever
         (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-04,China Customs (GACC),,\nCHN,WLD,exports,9999-12,1e9,USD,2026-05,X,,\n",
          "a figure of CHN (exports) is for 9999-12, a month that has not happened yet; nothing was imported"),
+        # issue 16: accepted before, shown as positive or as `$inf tn` (and `Infinity` in ask --json)
+        (HEADER.encode() + b"CHN,WLD,exports,2026-03,-3e11,USD,2026-04,China Customs (GACC),,\n",
+         "the exports figure of CHN for 2026-03 is a negative amount (-300000000000.0)"),
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e308,USD,2026-04,China Customs (GACC),,\n",
+         "the balance figure of CHN for 2026-03 is implausibly large (1e+308)"),
+        (HEADER.encode() + b"CHN,WLD,balance,1900-03,1e9,USD,2026-04,China Customs (GACC),,\n",
+         "a figure of CHN (balance) is for 1900-03, before 1948"),
     ],
 )
 def test_a_bad_file_is_one_line_and_changes_nothing(store, tmp_path, content, message):

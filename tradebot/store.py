@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import math
 import operator
 import re
 import sqlite3
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tradebot import sources
 from tradebot.errors import DataFileError, StoreUnwritable
-from tradebot.periods import Month, Period
+from tradebot.periods import EARLIEST_YEAR, Month, Period
 from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
 
 if TYPE_CHECKING:
@@ -233,15 +234,37 @@ class ImportReport:
         return self
 
 
-def _refuse_future(batch: list[Sequence], newest_allowed: str) -> None:
-    """No source publishes a month that has not ended: a period after the current month is a
-    malformed row (an IMF `9999-M12`), and stored it would outrank every real month for ever
-    (the newest period, the next alert). One such row refuses the file."""
-    latest = max((row[4] for row in batch), default="")
+def _refuse_implausible(batch: list[Sequence], newest_allowed: str) -> None:
+    """What no source publishes refuses the whole file, whichever plug-in read it: a period
+    after the current month (an IMF `9999-M12`: stored, it would outrank every real month and
+    alert for ever) or before 1948, a value that is not a finite number or beyond any economy
+    (`1e308` showed as `$inf tn` and `Infinity` in `ask --json`, which is not JSON), a negative
+    amount of exports, imports or total trade (a balance may be negative; a flow may not)."""
+    latest = max(row[4] for row in batch)
     if latest > newest_allowed:
         row = next(row for row in batch if row[4] == latest)
         raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {latest}, a month that has not happened yet; "
                             "nothing was imported.")
+    earliest = min(row[3] for row in batch)
+    if earliest < f"{EARLIEST_YEAR}-01":
+        row = next(row for row in batch if row[3] == earliest)
+        raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {earliest}, before {EARLIEST_YEAR}; nothing was imported.")
+    for row in batch:
+        value = row[5]
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            what = "not a finite number"
+        elif abs(value) > MAX_PLAUSIBLE:
+            what = "implausibly large"
+        elif value < 0 and row[2] in _FLOWS:
+            what = "a negative amount"
+        else:
+            continue
+        raise DataFileError(f"the {row[2]} figure of {row[0]} for {row[3]} is {what} ({value!r}); nothing was imported.")
+
+
+_FLOWS = frozenset({"exports", "imports", "total_trade"})
+# world trade is about 3e13 US dollars a year; in yen or won a hundred times that is still far below
+MAX_PLAUSIBLE = 1e17
 
 
 _IN_COLUMN_ORDER = operator.itemgetter(*FIGURE_COLUMNS)
@@ -360,7 +383,7 @@ class Store:
                         if batch and isinstance(batch[0], dict):  # a plug-in's rows as dicts
                             batch = [_IN_COLUMN_ORDER(row) for row in batch]
                         report.read += len(batch)
-                        _refuse_future(batch, newest_allowed)
+                        _refuse_implausible(batch, newest_allowed)
                         pairs = set(map(_REPORTER_SOURCE, batch))
                         # coverage holds a row for every (reporter, source) stored: one seek, not a scan of the reporter
                         for pair in pairs - first_seen.keys():
