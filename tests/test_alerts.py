@@ -54,6 +54,27 @@ def play(db_path, *bodies):
     return asyncio.run(main())
 
 
+def crash_at(step: str, release: Path, more_channels: int = 0):
+    """A first run: subscribe the channel (and `more_channels` new ones) to China, land `release`,
+    and die right after `step` of the delivery (tradebot.delivery.STEPS). Returns the channels."""
+    async def body(fake, client, outbox):
+        channels = [fake.channel_id] + [await fake.add_channel(f"channel-{n}") for n in range(more_channels)]
+        for channel in channels:
+            await subscribe(fake, channel, country="china")
+        sync_file(client.store, release)
+
+        def crash(at, delivery):
+            if at == step:
+                raise SimulatedCrash
+
+        outbox.checkpoint = crash
+        with pytest.raises(SimulatedCrash):
+            await outbox.deliver()
+        return channels
+
+    return body
+
+
 def posts(fake, channel_id) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel_id}/messages" and r.ok]
 
@@ -120,28 +141,14 @@ def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_a
 def test_a_crash_between_send_and_record_does_not_post_twice(before_november, november_release, monkeypatch):
     monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))  # the restart need not wait out the dead process's lease
 
-    async def crash_after_sending(fake, client, outbox):
-        await subscribe(fake, fake.channel_id, country="china")
-        sync_file(client.store, november_release)
-
-        def crash(step, delivery):
-            if step == "sent":
-                raise SimulatedCrash
-
-        outbox.checkpoint = crash
-        with pytest.raises(SimulatedCrash):
-            await outbox.deliver()
-        return len(posts(fake, fake.channel_id))
-
     async def restart(fake, client, outbox):
-        before = len(posts(fake, fake.channel_id))
         assert await outbox.deliver() == 1  # recorded as sent: the message found in the channel
         alerts_in_channel = [m for m in fake.channel_messages(fake.channel_id)
                              if any("tradebot alert #" in e.get("footer", {}).get("text", "") for e in m.get("embeds", []))]
-        return len(posts(fake, fake.channel_id)) - before, len(alerts_in_channel)
+        return len(posts(fake, fake.channel_id)), len(alerts_in_channel)
 
-    first, (again, in_channel) = play(before_november, crash_after_sending, restart)
-    assert (first, again, in_channel) == (1, 0, 1)
+    _, (posted, in_channel) = play(before_november, crash_at("sent", november_release), restart)
+    assert (posted, in_channel) == (1, 1)
     row = Store(before_november).conn.execute("SELECT status, attempts, message_id FROM deliveries").fetchone()
     # two attempts: the post, and after the restart the check that found it
     assert (row["status"], row["attempts"]) == ("sent", 2) and row["message_id"]
@@ -321,25 +328,13 @@ def test_an_alert_buried_under_sixty_messages_is_still_found_after_a_crash(befor
     the alert, then a busy channel, posted it twice."""
     monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))
 
-    async def crash_after_sending(fake, client, outbox):
-        await subscribe(fake, fake.channel_id, country="china")
-        sync_file(client.store, november_release)
-
-        def crash(step, delivery):
-            if step == "sent":
-                raise SimulatedCrash
-
-        outbox.checkpoint = crash
-        with pytest.raises(SimulatedCrash):
-            await outbox.deliver()
-
     async def busy_channel_then_restart(fake, client, outbox):
         for number in range(60):
             await fake.user_message(f"chatter {number}")
         assert await outbox.deliver() == 1
         return posts(fake, fake.channel_id), threads(fake, fake.channel_id)
 
-    _, (sent, opened) = play(before_november, crash_after_sending, busy_channel_then_restart)
+    _, (sent, opened) = play(before_november, crash_at("sent", november_release), busy_channel_then_restart)
     assert len(sent) == 1 and len(opened) == 1
 
 

@@ -522,34 +522,22 @@ def test_a_crash_at_any_step_of_delivery_gives_exactly_one_alert_and_one_thread(
     """Kill the bot right after each step of a delivery (claimed, sent, recorded, threaded), restart
     it on the same database: every (release, channel) ends with one alert and one thread, and the
     thread takes follow-ups."""
-    from test_alerts import SimulatedCrash, play, posts, subscribe, threads
+    from test_alerts import crash_at, play, posts, threads
 
     from tradebot import alerts, conversations
-    from tradebot.sync import sync_file
 
     monkeypatch.setattr(alerts, "CLAIM_LEASE", timedelta(0))  # the restart need not wait out the dead process's lease
     channels = []
-
-    async def crash_there(fake, client, outbox):
-        channels.extend([fake.channel_id, await fake.add_channel("second")])
-        for channel in channels:
-            await subscribe(fake, channel, country="china")
-        sync_file(client.store, november_release)
-
-        def crash(at, delivery):
-            if at == step:
-                raise SimulatedCrash
-
-        outbox.checkpoint = crash
-        with pytest.raises(SimulatedCrash):
-            await outbox.deliver()
 
     async def restart(fake, client, outbox):
         await outbox.deliver()
         await outbox.deliver()
         return {channel: (len(posts(fake, channel)), len(threads(fake, channel))) for channel in channels}
 
-    _, counts = play(before_november, crash_there, restart)
+    async def first_run(fake, client, outbox):
+        channels.extend(await crash_at(step, november_release, more_channels=1)(fake, client, outbox))
+
+    _, counts = play(before_november, first_run, restart)
     assert counts == {channel: (1, 1) for channel in channels}
     store = Store(before_november)
     try:
