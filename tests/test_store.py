@@ -191,7 +191,7 @@ def _break_seed(seed_dir, line: int, column: str, value: str) -> None:
     ("column", "value", "words"),
     [
         ("value", "abc", "line 2: value “abc” is not a number"),
-        ("value", "inf", "line 2: value “inf” is not a finite number"),
+        ("value", "inf", "line 2: value “inf” is not a number"),
         ("period", "2025-13", "line 2: period “2025-13” is not YYYY-MM"),
         ("period", "2025-11..2025-01", "line 2: period “2025-11..2025-01” ends before it starts"),
         ("indicator", "surplus", "line 2: indicator “surplus” is not one of"),

@@ -97,6 +97,13 @@ def test_a_new_period_is_reported_once(store, tmp_path):
          "the balance figure of CHN for 2026-03 is implausibly large (1e+308)"),
         (HEADER.encode() + b"CHN,WLD,balance,1900-03,1e9,USD,2026-04,China Customs (GACC),,\n",
          "a figure of CHN (balance) is for 1900-03, before 1948"),
+        # issue 16: Python's float() reads these; no statistics office writes them
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1_000,USD,2026-04,China Customs (GACC),,\n",
+         "value “1_000” is not a number"),
+        (HEADER.encode() + "CHN,WLD,balance,2026-03,１０,USD,2026-04,China Customs (GACC),,\n".encode(),
+         "value “１０” is not a number"),
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,nan,USD,2026-04,China Customs (GACC),,\n",
+         "value “nan” is not a number"),
     ],
 )
 def test_a_bad_file_is_one_line_and_changes_nothing(store, tmp_path, content, message):

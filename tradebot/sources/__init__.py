@@ -25,6 +25,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import io
+import re
 import zlib
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -138,6 +139,14 @@ def release(name: str) -> ReleasePattern | None:
 
 
 # --- reading files: what every plug-in needs ---
+
+# A number as files write one: ASCII digits, a point, an exponent. Python's float() and Decimal()
+# also take `1_000`, full-width `１０` and `nan`, which no statistics office writes.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)  # ASCII: \d is 0-9 only
+
+
+def is_plain_number(text: str) -> bool:
+    return PLAIN_NUMBER.fullmatch(text) is not None
 
 
 def open_bytes(path: Path):

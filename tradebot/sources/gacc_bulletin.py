@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from tradebot import countries, sources
@@ -133,10 +133,9 @@ def _item(row: dict, line: int) -> _Item:
     for flow in FLOWS:
         for part in ("month", "ytd", "yoy"):
             cell = (row.get(f"{flow}_{part}") or "").strip()
-            try:
-                number = Decimal(cell) if cell else None
-            except InvalidOperation:
-                raise _Bad(f"line {line} ({echo(name, 40)}): {flow}_{part} “{echo(cell, 20)}” is not a number") from None
+            if cell and not sources.is_plain_number(cell):
+                raise _Bad(f"line {line} ({echo(name, 40)}): {flow}_{part} “{echo(cell, 20)}” is not a number")
+            number = Decimal(cell) if cell else None
             if number is not None and not number.is_finite():
                 raise _Bad(f"line {line} ({echo(name, 40)}): {flow}_{part} “{echo(cell, 20)}” is not a finite number")
             if number is not None and number < 0 and part != "yoy":

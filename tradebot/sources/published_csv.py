@@ -78,10 +78,9 @@ def _figure(row: dict, retrieved_at: str) -> dict:
     end = f"{period.group(3)}-{period.group(4)}" if period.group(3) else start
     if end < start:
         raise ValueError(f"period “{fields['period']}” ends before it starts")
-    try:
-        value = float(fields["value"])
-    except ValueError:
-        raise ValueError(f"value “{fields['value']}” is not a number") from None
+    if not sources.is_plain_number(fields["value"] or ""):
+        raise ValueError(f"value “{fields['value']}” is not a number")
+    value = float(fields["value"])
     if not math.isfinite(value):
         raise ValueError(f"value “{fields['value']}” is not a finite number")
     unit = fields["unit"]
