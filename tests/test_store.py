@@ -316,14 +316,14 @@ def test_each_import_keeps_the_coverage_about_lists_equal_to_a_count_of_the_figu
 
 
 def test_a_reporters_partners_are_remembered_only_until_the_store_changes(store, db_path):
-    before = store.partners("CHN")
-    assert "XAA" not in before  # codes from ISO's user-assigned range: no table lists them
-    store.add_figures([_row(partner="XAA", value=5.0)])  # this connection writes
-    assert store.partners("CHN") == sorted([*before, "XAA"])
+    before = store.partners("JPN")  # Japan's 2001–2019 history: China and the world only
+    assert "NIC" not in before and "GTM" not in before
+    store.add_figures([_row(reporter="JPN", partner="NIC", value=5.0)])  # this connection writes
+    assert store.partners("JPN") == sorted([*before, "NIC"])
     other = Store(db_path)  # another process's sync, say
-    other.add_figures([_row(partner="XAB", value=6.0)])
+    other.add_figures([_row(reporter="JPN", partner="GTM", value=6.0)])
     other.close()
-    assert store.partners("CHN") == sorted([*before, "XAA", "XAB"])
+    assert store.partners("JPN") == sorted([*before, "GTM", "NIC"])
 
 
 def test_the_seed_is_history_and_announces_nothing(store):

@@ -104,6 +104,15 @@ def test_a_new_period_is_reported_once(store, tmp_path):
          "value “１０” is not a number"),
         (HEADER.encode() + b"CHN,WLD,balance,2026-03,nan,USD,2026-04,China Customs (GACC),,\n",
          "value “nan” is not a number"),
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-02-30,China Customs (GACC),,\n",
+         "published “2026-02-30” is not a date"),
+        (HEADER.encode() + b"CHN,WLD,balance,2026-03,1e9,USD,2026-04,China Customs (GACC),,,extra\n",
+         "line 2: 1 more field(s) than the header has"),
+        (HEADER.encode() + b'CHN,WLD,balance,2026-03,1e9,USD,2026-04,"China Customs,,\nCHN,WLD,exports,2026-03,1e9,USD,2026-04,X,,\n',
+         "is not valid CSV: unexpected end of data"),
+        # issue 16: an ISO-shaped code the country table lacks was stored, then every answer naming it crashed
+        (HEADER.encode() + b"GTM,ANT,exports,2026-03,1e9,USD,2026-04,IMF IMTS,,\n",
+         "“ANT” is not a country or group tradebot knows"),
     ],
 )
 def test_a_bad_file_is_one_line_and_changes_nothing(store, tmp_path, content, message):

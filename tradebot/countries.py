@@ -214,6 +214,10 @@ def by_code(code: str) -> Country:
     return _index().by_code[code]
 
 
+def is_known(code: str) -> bool:
+    return code in _index().by_code
+
+
 def lookup_exact(text: str, allow_codes: bool = True) -> Country | None:
     """A name, alias or (when allowed) code, ignoring case, accents and punctuation.
     Raises `AmbiguousCountry` for a name several countries share."""

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from tradebot import sources
+from tradebot import countries, sources
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.periods import EARLIEST_YEAR, Month, Period
 from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
@@ -249,6 +249,10 @@ def _refuse_implausible(batch: list[Sequence], newest_allowed: str) -> None:
     if earliest < f"{EARLIEST_YEAR}-01":
         row = next(row for row in batch if row[3] == earliest)
         raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {earliest}, before {EARLIEST_YEAR}; nothing was imported.")
+    for code in {row[0] for row in batch} | {row[1] for row in batch}:
+        if not countries.is_known(code):  # every answer names its countries: one it cannot name fails later
+            raise DataFileError(f"“{code}” is not a country or group tradebot knows (ISO 3166 alpha-3, or a group "
+                                "such as EU27 or ASEAN); nothing was imported.")
     for row in batch:
         value = row[5]
         if not isinstance(value, (int, float)) or not math.isfinite(value):

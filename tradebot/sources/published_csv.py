@@ -14,7 +14,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tradebot import sources
@@ -47,7 +47,8 @@ def parse(text: str, *, name: str = "input", retrieved_at: str | None = None) ->
     """Rows for the `figures` table, or `DataFileError` naming the first bad line."""
     retrieved_at = retrieved_at or datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        return list(_rows(csv.DictReader(io.StringIO(text, newline="")), name, retrieved_at))
+        # strict: an unclosed quote is an error, not the rest of the file swallowed into one cell
+        return list(_rows(csv.DictReader(io.StringIO(text, newline=""), strict=True), name, retrieved_at))
     except csv.Error as error:
         raise DataFileError(f"{name} is not valid CSV: {error}") from None
 
@@ -58,6 +59,9 @@ def _rows(reader: csv.DictReader, name: str, retrieved_at: str) -> Iterable[dict
         raise DataFileError(f"{name} is not a published-figures file: it lacks the columns {', '.join(missing)}.")
     for row in reader:
         line = reader.line_num
+        if None in row:  # DictReader's key for fields past the header's
+            raise DataFileError(f"{name} line {line}: {len(row[None])} more field(s) than the header has; "
+                                "nothing was imported.")
         try:
             yield _figure(row, retrieved_at)
         except ValueError as problem:
@@ -90,6 +94,11 @@ def _figure(row: dict, retrieved_at: str) -> dict:
         raise ValueError(f"unit {unit} does not fit indicator {fields['indicator']}")
     if not _PUBLISHED.fullmatch(fields["published"]):
         raise ValueError(f"published “{fields['published']}” is not YYYY-MM or YYYY-MM-DD")
+    if len(fields["published"]) == len("2026-02-28"):
+        try:
+            date.fromisoformat(fields["published"])  # 2026-02-30 has the shape of a date
+        except ValueError:
+            raise ValueError(f"published “{fields['published']}” is not a date") from None
     if not fields["source"]:
         raise ValueError("source is empty")
     return {
