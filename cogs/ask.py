@@ -73,10 +73,8 @@ class Ask(commands.Cog):
             return False, None
         if thread_id in self._contexts:
             return True, self._contexts[thread_id]
-        store = self.bot.store
-        if not await self.bot.reads(conversations.is_known, store, thread_id):
-            return False, None
-        return True, await self.bot.reads(conversations.load, store, thread_id)
+        context = await self.bot.reads(conversations.load, self.bot.store, thread_id)  # None: not a thread of ours
+        return context is not None, context
 
     def _remember(self, thread_id: int, query: Query) -> None:
         self._contexts[thread_id] = query

@@ -69,8 +69,13 @@ def meaning(query) -> dict:
 
 
 def shared_data_dir(kind: str) -> Path:
-    """A folder of the shared data (real source files): TRADEBOT_SHARED_DATA (relative to the
-    project), by default ../shared/data beside the checkout; a skip with the reason when absent."""
+    """A folder of real source files: the copy in tests/fixtures/ when the repository carries one
+    (small files, so a fresh clone runs their tests), else the shared data: TRADEBOT_SHARED_DATA
+    (relative to the project), by default ../shared/data beside the checkout; a skip with the
+    reason when absent."""
+    copied = PROJECT_DIR / "tests" / "fixtures" / kind
+    if copied.is_dir():
+        return copied
     path = Path(os.environ.get("TRADEBOT_SHARED_DATA") or "../shared/data")
     path = path if path.is_absolute() else PROJECT_DIR / path
     if not path.is_dir():

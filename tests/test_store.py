@@ -166,6 +166,13 @@ def test_a_changed_value_is_kept_as_a_new_vintage_and_answers_say_revised(store)
         (111680000000.0, "2025-12"), (112000000000.0, "2026-01")}
 
 
+def test_an_empty_batch_from_a_plug_in_is_skipped_not_a_crash(store):
+    """A plug-in may hand over an empty batch (a response with no rows); the plausibility check
+    took the max of nothing."""
+    report = store.add_figure_batches(iter([[], [tuple(_row(partner="JPN", value=1.0).values())], []]))
+    assert (report.read, report.added) == (1, 1)
+
+
 def test_a_failing_import_leaves_the_database_exactly_as_it_was(store):
     before = snapshot(store)
     good = _row(partner="JPN", value=1.0)

@@ -11,6 +11,7 @@ from tradebot.store import Store
 
 
 def load(store: Store, thread_id: int) -> Query | None:
+    """The thread's context; None when the bot did not open the thread (an /ask reply or an alert)."""
     row = store.conn.execute("SELECT query FROM conversations WHERE thread_id = ?", (thread_id,)).fetchone()
     return Query.from_context(row[0]) if row else None
 
@@ -19,8 +20,3 @@ def save(store: Store, thread_id: int, query: Query) -> None:
     with store.conn:
         store.conn.execute("INSERT OR REPLACE INTO conversations (thread_id, query, updated_at) VALUES (?, ?, ?)",
                            (thread_id, query.context_json(), datetime.now(UTC).isoformat(timespec="seconds")))
-
-
-def is_known(store: Store, thread_id: int) -> bool:
-    """Whether the thread is one the bot opened (an /ask reply or an alert)."""
-    return store.conn.execute("SELECT 1 FROM conversations WHERE thread_id = ?", (thread_id,)).fetchone() is not None

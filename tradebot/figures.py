@@ -18,6 +18,8 @@ from tradebot.periods import Month, Period
 from tradebot.store import Store
 from tradebot.vocabulary import DOLLAR_GROWTH, INDICATORS, growth_unit, is_currency
 
+SOURCE_SEPARATOR = "; "  # between the sources of a figure computed from several
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -39,6 +41,11 @@ class Figure:
     def is_money(self) -> bool:
         return is_currency(self.unit)
 
+    @property
+    def sources(self) -> list[str]:
+        """Its source, or a computed figure's parts' sources, first part's first."""
+        return self.source.split(SOURCE_SEPARATOR)
+
     def as_json(self) -> dict:
         value = self.value
         if self.is_money and float(value).is_integer():
@@ -59,7 +66,7 @@ def derived(indicator: str, parts: list[Figure], value: float, how: str, period:
     return Figure(
         reporter=first.reporter, partner=first.partner, indicator=indicator,
         period=period or Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
-        value=value, unit=unit or first.unit, source="; ".join(dict.fromkeys(part.source for part in parts)),
+        value=value, unit=unit or first.unit, source=SOURCE_SEPARATOR.join(dict.fromkeys(part.source for part in parts)),
         published=max(part.published for part in parts), derived=True, how=how,
         # what the parts all say of themselves (such as "release month assumed") holds for the result
         note=first.note if all(part.note == first.note for part in parts) else "",

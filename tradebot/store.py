@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, StoreUnwritable
-from tradebot.periods import EARLIEST_YEAR, Month, Period
+from tradebot.periods import EARLIEST_YEAR, Month, Period, today_utc
 from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
 
 if TYPE_CHECKING:
@@ -240,20 +240,24 @@ def _refuse_implausible(batch: list[Sequence], newest_allowed: str) -> None:
     alert for ever) or before 1948, a value that is not a finite number or beyond any economy
     (`1e308` showed as `$inf tn` and `Infinity` in `ask --json`, which is not JSON), a negative
     amount of exports, imports or total trade (a balance may be negative; a flow may not)."""
-    latest = max(row[4] for row in batch)
+    if not batch:
+        return
+    latest = max(map(_PERIOD_END, batch))
     if latest > newest_allowed:
         row = next(row for row in batch if row[4] == latest)
         raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {latest}, a month that has not happened yet; "
                             "nothing was imported.")
-    earliest = min(row[3] for row in batch)
+    earliest = min(map(_PERIOD_START, batch))
     if earliest < f"{EARLIEST_YEAR}-01":
         row = next(row for row in batch if row[3] == earliest)
         raise DataFileError(f"a figure of {row[0]} ({row[2]}) is for {earliest}, before {EARLIEST_YEAR}; nothing was imported.")
-    for code in {row[0] for row in batch} | {row[1] for row in batch}:
+    for code in set(map(_REPORTER, batch)) | set(map(_PARTNER, batch)):
         if not countries.is_known(code):  # every answer names its countries: one it cannot name fails later
             raise DataFileError(f"“{code}” is not a country or group tradebot knows (ISO 3166 alpha-3, or a group "
                                 "such as EU27 or ASEAN); nothing was imported.")
-    for row in batch:
+    if _values_plausible(batch):
+        return
+    for row in batch:  # find the row to name
         value = row[5]
         if not isinstance(value, (int, float)) or not math.isfinite(value):
             what = "not a finite number"
@@ -266,12 +270,25 @@ def _refuse_implausible(batch: list[Sequence], newest_allowed: str) -> None:
         raise DataFileError(f"the {row[2]} figure of {row[0]} for {row[3]} is {what} ({value!r}); nothing was imported.")
 
 
+def _values_plausible(batch: list[Sequence]) -> bool:
+    """The common case in C-speed passes: a NaN or an infinity makes the sum non-finite, a huge
+    value shows in min/max, and only a batch with a negative value is looked at row by row."""
+    values = list(map(_VALUE, batch))
+    try:
+        if not math.isfinite(sum(values)) or min(values) < -MAX_PLAUSIBLE or max(values) > MAX_PLAUSIBLE:
+            return False
+    except TypeError:  # a value that is not a number
+        return False
+    return min(values) >= 0 or all(row[5] >= 0 for row in batch if row[2] in _FLOWS)
+
+
 _FLOWS = frozenset({"exports", "imports", "total_trade"})
 # world trade is about 3e13 US dollars a year; in yen or won a hundred times that is still far below
 MAX_PLAUSIBLE = 1e17
 
 
 _IN_COLUMN_ORDER = operator.itemgetter(*FIGURE_COLUMNS)
+_REPORTER, _PARTNER, _PERIOD_START, _PERIOD_END, _VALUE = map(operator.itemgetter, (0, 1, 3, 4, 5))
 _REPORTER_SOURCE = operator.itemgetter(0, 7)
 _SOURCE_PERIOD = operator.itemgetter(7, 0, 3, 4)  # (source, reporter, period_start, period_end): an event
 MMAP_BYTES = 4 << 30  # address space only: pages are mapped as they are read
@@ -376,7 +393,7 @@ class Store:
         first_seen: dict[tuple[str, str], bool] = {}  # (reporter, source) → the store held none of it before
         added_periods: set[tuple[str, str, str, str]] = set()  # (source, reporter, start, end) of new series
         direct = 0
-        newest_allowed = str(Month(datetime.now(UTC).year, datetime.now(UTC).month))
+        newest_allowed = str(Month.of(today_utc()))
         # a big import rewrites much of the primary-key index: give it room in memory
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MB, released with the connection
         try:

@@ -77,7 +77,7 @@ def tone(indicator: str, value: float | None) -> str:
 
 def valuation(figure: Figure) -> str:
     """`customs value`, `FOB`: how the figure's (first) source values its flow."""
-    return sources.valuation(figure.source.split("; ")[0], figure.indicator)
+    return sources.valuation(figure.sources[0], figure.indicator)
 
 
 def valuation_words(figure: Figure) -> str:
@@ -86,7 +86,7 @@ def valuation_words(figure: Figure) -> str:
 
 
 def source_names(figures: Iterable[Figure]) -> list[str]:
-    return list(dict.fromkeys(source for figure in figures for source in figure.source.split("; ")))
+    return list(dict.fromkeys(source for figure in figures for source in figure.sources))
 
 
 def source_footer(headline: Figure, figures: list[Figure]) -> str:
@@ -98,8 +98,8 @@ def source_footer(headline: Figure, figures: list[Figure]) -> str:
         return f"Source: {names[0]} · {released_words(headline, figures)}"
     parts = []
     for name in names:
-        own = [figure for figure in figures if figure.source.split("; ")[0] == name]
-        if headline.source.split("; ")[0] == name:
+        own = [figure for figure in figures if figure.sources[0] == name]
+        if headline.sources[0] == name:
             parts.append(f"{name}, {released_words(headline, figures)}")
         elif own:
             parts.append(f"{name}, {released_words(max(own, key=lambda figure: figure.published), own)}")

@@ -77,15 +77,19 @@ class CsvButton(discord.ui.DynamicItem[discord.ui.Button], template=r"csv:(?P<to
             await interaction.client.tree.on_error(interaction, error)
 
     async def _send_csv(self, interaction: discord.Interaction) -> None:
-        client = interaction.client
-        store = client.store
-        result = await client.reads(answer, store, self.query)
+        result, text = await interaction.client.reads(_answer_and_csv, interaction.client.store, self.query)
         if result.error:
             raise result.error
         name = f"tradebot-{self.query.reporter or 'figures'}-{str(self.query.period).replace('..', '_to_')}.csv"
-        data = io.BytesIO((await client.reads(figures_csv, store, result)).encode("utf-8"))
+        data = io.BytesIO(text.encode("utf-8"))
         await interaction.response.send_message(f"The {len(result.figures)} figures behind this answer, with their sources.",
                                                 file=discord.File(data, filename=name), ephemeral=True)
+
+
+def _answer_and_csv(store, query: Query) -> tuple[Answer, str]:
+    """The answer a button's query gets and the CSV of its figures: one trip to the store thread."""
+    result = answer(store, query)
+    return result, (figures_csv(store, result) if result.ok else "")
 
 
 def answer_view(answer_: Answer) -> discord.ui.View | None:

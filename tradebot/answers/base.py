@@ -201,7 +201,7 @@ def missing_words(months: list[Month]) -> str:
 
 def next_release(figure: Figure) -> releases.NextRelease | None:
     """When the source of `figure` (the first of a computed figure's) usually publishes the next period."""
-    return releases.next_release(sources.release(figure.source.split("; ")[0]), figure.period)
+    return releases.next_release(sources.release(figure.sources[0]), figure.period)
 
 
 def headline_of(store: Store, reporter: str) -> Figure | None:

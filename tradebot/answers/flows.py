@@ -204,6 +204,6 @@ def _share_of_world(store: Store, shown: Shown, headline: Figure, reporter, part
 def _mirror_note(headline: Figure, mirror: Figure) -> str:
     """`Mirror figures differ: China Customs (GACC) values exports free on board (FOB) and US
     Census Bureau values imports at customs value, …`: each side's own basis, never a stock one."""
-    sides = [f"{figure.source.split('; ')[0]} values {FLOW_NAMES[figure.indicator]} {valuation_words(figure)}"
+    sides = [f"{figure.sources[0]} values {FLOW_NAMES[figure.indicator]} {valuation_words(figure)}"
              for figure in (headline, mirror) if valuation_words(figure)]
     return "Mirror figures differ: " + (" and ".join(sides) + "; " if sides else "") + MIRROR_REASONS
