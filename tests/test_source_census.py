@@ -76,6 +76,12 @@ def _broken(tmp_path, old: str, new: str) -> Path:
         ("China (5700)", "Narnia (9999)", "the partner “Narnia” is not a country tradebot knows"),
         ("- **Fetched**: 2026-06-17T05:40:13Z", "", "does not say when it was fetched"),
         ("- **Fetched**: 2026-06-17", "- **Fetched**: 2026-03-17", "line 13: 2026-03 is not over when the page was fetched (2026-03-17)"),
+        # issue 16: Decimal() read these; no statistics office writes them, and a date must be one
+        ("| 9395.1 |", "| 9_395.1 |", "“9_395.1” is not a number"),
+        ("| 9395.1 |", "| ９３９５.1 |", "“９３９５.1” is not a number"),
+        ("| 9395.1 |", "| NaN |", "“NaN” is not a number"),
+        ("- **Fetched**: 2026-06-17", "- **Fetched**: 2026-02-30", "the fetch date “2026-02-30” is not a date"),
+        ("| -9756.1 | Deficit |", "| -9756.1 | Deficit | 12 |", "7 cells, but the table has 6 columns"),
     ],
 )
 def test_a_page_that_does_not_add_up_is_refused_whole(store, tmp_path, old, new, message):

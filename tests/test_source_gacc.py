@@ -174,6 +174,12 @@ def test_cell_with_text(gacc_dir):
     assert "United States (US)" in message and "“n.a.”" in message and "not a number" in message
 
 
+def test_full_width_digits_are_not_a_number(gacc_dir):
+    """Issue 16: the number pattern's \\d took full-width digits, which Decimal() reads."""
+    text = page(gacc_dir, MAR_2026).replace("<b>2,045.0&nbsp;</b>", "<b>２,０45.0&nbsp;</b>", 1)
+    assert "“２,０45.0”" in refused(text) and "not a number" in refused(text)
+
+
 def test_dash_and_empty_cells_are_no_data(gacc_dir):
     text = page(gacc_dir, MAR_2026).replace("<b>2,045.0&nbsp;</b>", "<b>-</b>", 1).replace("<b>876.1&nbsp;</b>", "<b></b>", 1)
     rows = gacc.parse(text, name="gaps.html", retrieved_at=RETRIEVED)

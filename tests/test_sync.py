@@ -130,6 +130,55 @@ def test_a_missing_file_is_one_line(store, tmp_path):
         sync_file(store, tmp_path / "nope.csv")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_without_opening_it(store, tmp_path):
+    """Issue 16: a FIFO hung the import (the file was opened three times, each open waits for a writer)."""
+    fifo = tmp_path / "figures.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataFileError) as caught:
+        sync_file(store, fifo)
+    assert caught.value.message == "figures.csv is a pipe, socket or device, not a file: tradebot imports saved files."
+    with pytest.raises(DataFileError, match="is a directory, not a file"):
+        sync_file(store, tmp_path)
+
+
+def test_a_file_truncated_while_it_is_read_is_refused_whole(store, tmp_path, monkeypatch):
+    """Issue 16: another program truncating an IMF file at a line boundary mid-import left a shorter
+    valid file, and 604,673 of 1,008,000 rows were committed with exit code 0. Here the other
+    program cuts the file after the import has recognised it, as the reader starts (when it
+    strikes later, Arrow may already have read ahead past the cut); what is left is valid SDMX-CSV,
+    and the import must still store nothing."""
+    from tradebot.sources import imf_imts
+
+    data = gzip.decompress((PROJECT_DIR / "tests/fixtures/imf_imts/imf_imts_nic_g001.csv.gz").read_bytes())
+    path = tmp_path / "nic.csv"
+    path.write_bytes(data)
+    reading = imf_imts.batches
+
+    def batches_while_another_program_truncates(path, remark):
+        with open(path, "r+b") as other:
+            other.truncate(data.index(b"\n", len(data) // 2) + 1)  # at a line boundary: what is left is valid
+        yield from reading(path, remark)
+
+    monkeypatch.setattr(imf_imts, "batches", batches_while_another_program_truncates)
+    before, events = snapshot(store), _events(store)
+    with pytest.raises(DataFileError) as caught:
+        sync_file(store, path)
+    assert caught.value.message.startswith("nic.csv changed while it was being read")
+    assert snapshot(store) == before and _events(store) == events
+
+
+def test_a_page_or_bulletin_that_unpacks_to_more_than_32_mb_is_refused(store, tmp_path):
+    """Issue 16: whole-file formats were read into memory whatever their size (1 MB of gzip can be 1 GB)."""
+    path = tmp_path / "huge.csv.gz"
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write(HEADER.encode())
+        for _ in range(40):
+            handle.write(b"\n" * (1 << 20))
+    with pytest.raises(DataFileError, match="huge.csv.gz holds more than 32 MB of text"):
+        sync_file(store, path)
+
+
 def _sync_cli(*args, db) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(PROJECT_DIR / "bot.py"), "sync", *args],

@@ -632,7 +632,7 @@ def load_seed(store: Store, seed_dir: Path) -> ImportReport:
     """Import every file in `seed_dir` (README.md aside), each through the plug-in that
     recognises it, all in one transaction: a bad row anywhere leaves the store as it was."""
     paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
-    report = store.add_figure_batches(batch for path in paths for batch in sources.detect(path).plugin().batches(path))
+    report = store.add_figure_batches(batch for path in paths for batch in sources.file_batches(path))
     # the seed is history, not news: its newest months are never announced. (Announced, they were
     # delivered to a channel subscribed in the same second as the seed was built.)
     with store.conn:

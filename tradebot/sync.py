@@ -67,7 +67,7 @@ def sync_file(store: Store, path: Path) -> SyncReport:
     figures a batch at a time (an IMF file of millions of rows never sits in memory whole)."""
     source = sources.detect(path)
     remarks: list[str] = []
-    report = store.add_figure_batches(source.plugin().batches(path, remarks.append))
+    report = store.add_figure_batches(sources.file_batches(path, remarks.append, source))
     return SyncReport(imports=[(f"{path.name} ({source.label})", report)], remarks=remarks)
 
 

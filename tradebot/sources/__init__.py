@@ -25,11 +25,14 @@ from __future__ import annotations
 import gzip
 import importlib
 import io
+import os
 import re
+import stat
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -75,6 +78,9 @@ REGISTRY: tuple[Source, ...] = (
 )
 LIVE = tuple(source.key for source in REGISTRY if source.live)
 HEAD_CHARS = 4096  # what a plug-in sees to recognise its format
+# A page, bulletin or published-figures file is read whole; the largest real one is under 1 MB.
+# Bigger is not one of them (a gzip of a header and a gigabyte of newlines is 1 MB on disk).
+MAX_TEXT_CHARS = 32 << 20
 
 
 def recognise(head: str) -> Source | None:
@@ -84,6 +90,7 @@ def recognise(head: str) -> Source | None:
 
 def detect(path: Path) -> Source:
     """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
+    _identity(path)  # a FIFO or a device is refused before it is opened: opening one blocks
     with _read_errors(path):
         with open_text(path) as handle:
             head = handle.read(HEAD_CHARS)
@@ -93,6 +100,28 @@ def detect(path: Path) -> Source:
     if source is None:
         raise DataFileError(f"{path.name} is not a format tradebot reads: {formats()}.")
     return source
+
+
+def file_batches(path: Path, remark: Callable[[str], None] = lambda text: None, source: Source | None = None) -> Iterator[list]:
+    """A file's figures, batch by batch, through the plug-in that recognises it — refused at
+    the end if the file changed while it was read: a file truncated (or still being written) by
+    another process reads as a shorter valid file, which the caller's transaction must not keep."""
+    source = source or detect(path)
+    before = _identity(path)
+    yield from source.plugin().batches(path, remark)
+    if _identity(path) != before:
+        raise DataFileError(f"{path.name} changed while it was being read (another program is writing it?); "
+                            "nothing was imported: run the import again once the file is complete.")
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What tells one version of a regular file from another, or a one-line `DataFileError`."""
+    with _read_errors(path):
+        status = os.stat(path)
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a directory" if stat.S_ISDIR(status.st_mode) else "a pipe, socket or device"
+        raise DataFileError(f"{path.name} is {kind}, not a file: tradebot imports saved files.")
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def formats() -> str:
@@ -149,6 +178,15 @@ def is_plain_number(text: str) -> bool:
     return PLAIN_NUMBER.fullmatch(text) is not None
 
 
+def is_date(text: str) -> bool:
+    """Whether `YYYY-MM-DD` is a day of the calendar: 2026-02-30 has the shape of one."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == len("2026-02-28")  # fromisoformat also takes 20260228
+
+
 def open_bytes(path: Path):
     """The file's bytes, gunzipped when it is gzip (told by its magic bytes, not its name)."""
     with open(path, "rb") as probe:
@@ -161,10 +199,15 @@ def open_text(path: Path):
 
 
 def read_text(path: Path) -> str:
-    """A whole (small) file as text, universal newlines, or a one-line `DataFileError`."""
+    """A whole (small) file as text, universal newlines, or a one-line `DataFileError`; at most
+    `MAX_TEXT_CHARS`, so memory stays bounded whatever a gzip unpacks to."""
     with _read_errors(path):
         with open_text(path) as handle:
-            return handle.read().replace("\r\n", "\n").replace("\r", "\n")
+            text = handle.read(MAX_TEXT_CHARS + 1)
+    if len(text) > MAX_TEXT_CHARS:
+        raise DataFileError(f"{path.name} holds more than {MAX_TEXT_CHARS >> 20} MB of text; no page, bulletin or "
+                            "published-figures file is near that size, so it was not imported.")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from tradebot import countries, sources
@@ -29,6 +29,7 @@ MILLION = Decimal(1_000_000)
 TOLERANCE = Decimal("0.2")  # millions: each figure is rounded to 0.1
 FETCHED_NOTE = "read date: published is when the page was fetched ({fetched}), not the release date"
 
+COLUMNS = ("Year", "Month", "Export", "Import", "Balance", "Type")  # the page's table; Type is Deficit/Surplus
 _PARTNER = re.compile(r"^\s*-\s*\*\*Partner\*\*\s*:\s*(.+?)\s*\((\d{4})\)\s*$", re.MULTILINE)
 _FETCHED = re.compile(r"^\s*-\s*\*\*Fetched\*\*\s*:\s*(\d{4}-\d{2}-\d{2})(T[\d:]+Z?)?\s*$", re.MULTILINE)
 _URL = re.compile(r"^\s*-\s*\*\*Source URL\*\*\s*:\s*(\S+)\s*$", re.MULTILINE)
@@ -61,6 +62,8 @@ def _figures(text: str, retrieved_at: str) -> list[dict]:
         raise _Bad("the page names no partner (a “- **Partner**: Name (code)” line)")
     if not fetched:
         raise _Bad("the page does not say when it was fetched (a “- **Fetched**: YYYY-MM-DD…” line)")
+    if not sources.is_date(fetched.group(1)):
+        raise _Bad(f"the fetch date “{fetched.group(1)}” is not a date")
     try:
         partner = countries.resolve(partner_line.group(1))
     except TradebotError:
@@ -75,8 +78,10 @@ def _figures(text: str, retrieved_at: str) -> list[dict]:
     rows, seen = [], set()
     for line_number, line in enumerate(text.splitlines(), start=1):
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else []
-        if len(cells) < 5 or not cells[0].isdigit():
+        if len(cells) < 5 or not (cells[0].isascii() and cells[0].isdigit()):
             continue  # the header, the ruler and prose
+        if len(cells) > len(COLUMNS):
+            raise _Bad(f"line {line_number}: {len(cells)} cells, but the table has {len(COLUMNS)} columns")
         month = _month(cells[0], cells[1], line_number)
         if month in seen:
             raise _Bad(f"line {line_number}: {month} appears twice")
@@ -105,10 +110,7 @@ def _month(year: str, name: str, line: int) -> Month:
 
 
 def _million(cell: str, line: int) -> Decimal:
-    try:
-        value = Decimal(cell.replace(",", "").replace("\u2212", "-"))
-    except InvalidOperation:
-        raise _Bad(f"line {line}: “{echo(cell, 20)}” is not a number") from None
-    if not value.is_finite():
+    number = cell.replace(",", "").replace("\u2212", "-")
+    if not sources.is_plain_number(number):  # Decimal() also takes 1_000, full-width digits and NaN
         raise _Bad(f"line {line}: “{echo(cell, 20)}” is not a number")
-    return value
+    return Decimal(number)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -72,7 +72,6 @@ _REGION_WORDS = ("belt and road",)  # any row naming the Belt and Road countries
 _OF_WHICH = re.compile(r"^(?:of\s+which|among\s+which|including)\s*[:：]\s*", re.IGNORECASE)
 _NOTE = re.compile(r"(?:notes?|sources?)\s*(?:[:：.]|\d|$)", re.IGNORECASE)
 _UNIT_LINE = re.compile(r"^unit\s*[:：]\s*(.*)$", re.IGNORECASE)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _NO_DATA = {"", "-", "–", "—", "--"}
 _MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _RANGE = r"\s*(?:-|–|—|to)\s*"
@@ -478,12 +477,9 @@ def _number(text: str, row: str, column: _Column) -> Decimal | None:
     squeezed = text.replace(",", "").replace(" ", "").replace("\u2212", "-")
     if squeezed in _NO_DATA:
         return None
-    if not _NUMBER.fullmatch(squeezed):
+    if not sources.is_plain_number(squeezed):
         raise _Bad(f"the row “{echo(row, 60)}”, column “{column.label}” holds “{echo(text, 40)}”, which is not a number")
-    try:
-        return Decimal(squeezed)
-    except InvalidOperation:
-        raise _Bad(f"the row “{echo(row, 60)}”, column “{column.label}” holds “{echo(text, 40)}”, which is not a number") from None
+    return Decimal(squeezed)
 
 
 def _published(text: str, period_end: Month) -> str:

@@ -83,6 +83,10 @@ _CATEGORY = pa.dictionary(pa.int32(), pa.string())  # few distinct values: check
 # and were no faster
 BLOCK_BYTES = 4 << 20
 PART_ROWS = 100_000  # rows checked and handed to the store at a time
+# Empty lines the IMF never writes, tolerated up to here (a pasted file's trailing lines); past it
+# the file is refused at once instead of being read for minutes (a gzip of a gigabyte of
+# newlines is 1 MB on disk)
+MAX_BLANK_LINES = 1_000
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _AGGREGATE = re.compile(r"(?:G|GX|TX)\d[0-9A-Z_]*")
@@ -226,19 +230,26 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
 
     problems: list[str] = []
     blank_lines: list[int] = []  # whitespace-only lines: skipped, but the lines after them keep their numbers
+    blank_count = 0
 
     def on_invalid_row(row) -> str:
+        nonlocal blank_count
         if not row.text.strip():
+            blank_count += 1
+            if blank_count > MAX_BLANK_LINES:
+                problems.append(_too_many_blank_lines(name))
+                return "error"  # not an exception: one raised inside Arrow's reading can abort the process
             blank_lines.append(row.number)
             return "skip"
         if row.text.count('"') % 2:
-            problems.append(f"a quoted field opened on line {row.number} never closes")
+            problems.append(f"{name} is truncated or malformed: a quoted field opened on line {row.number} never closes.")
         else:
-            problems.append(f"line {row.number} has {row.actual_columns} fields, the header {row.expected_columns}")
+            problems.append(f"{name} is truncated or malformed: line {row.number} has {row.actual_columns} fields, "
+                            f"the header {row.expected_columns}.")
         return "error"
 
+    tail = _Tail(stream)
     try:
-        tail = _Tail(stream)
         reader = pacsv.open_csv(
             tail,
             read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=False),  # row numbers need one thread
@@ -250,6 +261,16 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
             ),
         )
         next_line, batches, lines = 2, [], []
+
+        def part() -> tuple[pd.DataFrame, np.ndarray]:
+            nonlocal blank_count, batches, lines
+            frame, frame_lines = _frame(batches, lines)
+            blank_count += sum(batch.num_rows for batch in batches) - len(frame)  # rows of empty fields
+            if blank_count + tail.empty_lines > MAX_BLANK_LINES:
+                raise DataFileError(_too_many_blank_lines(name))
+            batches, lines = [], []
+            return frame, frame_lines
+
         for batch in reader:
             numbers = np.arange(next_line, next_line + batch.num_rows)
             for skipped_line in blank_lines:  # rare: shift the rows after each skipped line
@@ -259,30 +280,41 @@ def _frames(stream: BinaryIO, name: str, block_bytes: int, part_rows: int) -> It
             batches.append(batch)
             lines.append(numbers)
             if sum(batch.num_rows for batch in batches) >= part_rows:
-                yield _frame(batches, lines)
-                batches, lines = [], []
-        if batches:
-            yield _frame(batches, lines)
+                yield part()
+        if batches or tail.empty_lines > MAX_BLANK_LINES:
+            yield part()
         # Arrow ends a quoted field at the end of the file; SDMX-CSV never does
         if tail.last_line().count(b'"') % 2:
             raise DataFileError(f"{name} is truncated or malformed: a quoted field opened on line {next_line - 1} never closes.")
     except pa.ArrowInvalid as error:
+        if tail.empty_lines > MAX_BLANK_LINES:
+            raise DataFileError(_too_many_blank_lines(name)) from None
         if problems:
-            raise DataFileError(f"{name} is truncated or malformed: {problems[0]}.") from None
+            raise DataFileError(problems[0]) from None
         if "invalid UTF8" in str(error):
             raise DataFileError(f"{name} is not UTF-8 text.") from None
         raise DataFileError(f"{name} cannot be read as CSV: {' '.join(str(error).split())}.") from None
 
 
+def _too_many_blank_lines(name: str) -> str:
+    return f"{name} is not an SDMX-CSV response: it has more than {MAX_BLANK_LINES:,} empty lines (the IMF writes none)."
+
+
 class _Tail:
-    """A binary stream that remembers the end of what has been read from it."""
+    """A binary stream that remembers the end of what has been read from it, and refuses a run of
+    empty lines before Arrow parses it (Arrow takes each as a row: 4 MB of newlines cost it 2 s
+    and 1 GB)."""
 
     def __init__(self, stream: BinaryIO):
         self.stream, self.tail = stream, b""
         self.closed = False  # Arrow checks it before reading
+        self.empty_lines = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.stream.read(size)
+        self.empty_lines += data.count(b"\n\n") + data.count(b"\n\r\n")  # at least half of them: enough to tell
+        if self.empty_lines > MAX_BLANK_LINES:
+            return b""  # the end, to Arrow: an exception raised inside its reading can abort the process
         self.tail = (self.tail + data)[-65536:] if len(data) < 65536 else data[-65536:]
         return data
 
@@ -433,7 +465,7 @@ def _date(update: str, publication: str, line: int) -> str:
     if not stamp:
         raise _Problem(line, "has neither UPDATE_DATE nor PUBLICATION_DATE, so the vintage is unknown")
     match = _DATE.fullmatch(stamp)
-    if not match:
+    if not match or not sources.is_date(match[1]):
         raise _Problem(line, f"{label} “{stamp[:40]}” is not a date")
     return match[1]
 

@@ -14,7 +14,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tradebot import sources
@@ -94,11 +94,8 @@ def _figure(row: dict, retrieved_at: str) -> dict:
         raise ValueError(f"unit {unit} does not fit indicator {fields['indicator']}")
     if not _PUBLISHED.fullmatch(fields["published"]):
         raise ValueError(f"published “{fields['published']}” is not YYYY-MM or YYYY-MM-DD")
-    if len(fields["published"]) == len("2026-02-28"):
-        try:
-            date.fromisoformat(fields["published"])  # 2026-02-30 has the shape of a date
-        except ValueError:
-            raise ValueError(f"published “{fields['published']}” is not a date") from None
+    if len(fields["published"]) == len("2026-02-28") and not sources.is_date(fields["published"]):
+        raise ValueError(f"published “{fields['published']}” is not a date")
     if not fields["source"]:
         raise ValueError("source is empty")
     return {
