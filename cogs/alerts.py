@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,9 +14,14 @@ from discord.ext import commands
 from cogs.utils.autocomplete import country_choices
 from tradebot import alerts, countries
 from tradebot.alerts import ALL_REPORTERS
+from tradebot.errors import TradebotError
 
 if TYPE_CHECKING:
     from cogs.utils.client import TradeBot
+
+# Discord drops an interaction not answered within 3 s; a write queued behind a long import can
+# take longer, so a reply still waiting this long is deferred first
+DEFER_AFTER = 2.0
 
 
 @app_commands.guild_only()
@@ -29,13 +36,12 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
     @app_commands.checks.has_permissions(manage_guild=True)
     async def subscribe(self, interaction: discord.Interaction, country: str | None = None, role: discord.Role | None = None):
         reporter = countries.resolve(country).code if country else ALL_REPORTERS
-        subscription = await self.bot.writes(
-            alerts.subscribe, self.bot.writer, interaction.guild_id, interaction.channel_id, reporter, role.id if role else None, interaction.user.id
-        )
+        if role is not None and not isinstance(role, discord.Role):  # an id Discord could not resolve: deleted meanwhile
+            raise TradebotError("That role is not one this server has (deleted a moment ago?); nothing was changed.")
+        subscription = await self._write(interaction, alerts.subscribe, interaction.guild_id, interaction.channel_id, reporter,
+                                         role.id if role else None, interaction.user.id)
         ping = f", pinging {role.mention}" if role else ""
-        await interaction.response.send_message(
-            f"This channel will get a summary whenever new figures for {subscription.covers} land{ping}."
-        )
+        await _say(interaction, f"This channel will get a summary whenever new figures for {subscription.covers} land{ping}.")
 
     @app_commands.command(name="unsubscribe", description="Stop alerts in this channel")
     @app_commands.describe(country="Only this reporting country (default: all of this channel's alerts)")
@@ -43,10 +49,9 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
     @app_commands.checks.has_permissions(manage_guild=True)
     async def unsubscribe(self, interaction: discord.Interaction, country: str | None = None):
         reporter = countries.resolve(country).code if country else None
-        ended = await self.bot.writes(alerts.unsubscribe, self.bot.writer, interaction.channel_id, reporter)
+        ended = await self._write(interaction, alerts.unsubscribe, interaction.channel_id, reporter)
         what = "alerts" if reporter is None else f"alerts for {countries.by_code(reporter).name}"
-        text = f"Stopped {what} in this channel." if ended else f"This channel had no {what}."
-        await interaction.response.send_message(text)
+        await _say(interaction, f"Stopped {what} in this channel." if ended else f"This channel had no {what}.")
 
     @app_commands.command(name="list", description="The alert subscriptions in this server")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -58,6 +63,22 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
             for s in subscriptions
         ]
         await interaction.response.send_message("\n".join(lines) or "No alerts in this server yet: use /alerts subscribe.", ephemeral=True)
+
+    async def _write(self, interaction: discord.Interaction, function: Callable, *args):
+        """`function(writer, *args)` on the writer thread; when it waits past `DEFER_AFTER` (behind
+        an import) the reply is deferred, publicly, as the reply will be."""
+        writing = asyncio.ensure_future(self.bot.writes(function, self.bot.writer, *args))
+        done, _ = await asyncio.wait({writing}, timeout=DEFER_AFTER)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        return await writing
+
+
+async def _say(interaction: discord.Interaction, text: str) -> None:
+    if interaction.response.is_done():  # deferred
+        await interaction.followup.send(text)
+    else:
+        await interaction.response.send_message(text)
 
 
 async def setup(bot: TradeBot) -> None:

@@ -28,7 +28,8 @@ from cogs.utils import cooldowns
 from cogs.utils.render import message_parts
 from cogs.utils.tree import UNEXPECTED, cooldown_sentence, error_text
 from tradebot import conversations
-from tradebot.answers import Answer, ask
+from tradebot.answers import Answer, answer_asked, not_understood, understand
+from tradebot.errors import TradebotError
 from tradebot.query import Query
 from tradebot.wording import country_name
 
@@ -99,7 +100,7 @@ class Ask(commands.Cog):
     async def ask_command(self, interaction: discord.Interaction, question: str):
         # asked inside a bot-owned thread: it is a follow-up there, not a new conversation
         in_thread, context = await self._context(interaction.channel_id)
-        result = await self.bot.reads(ask, self.bot.store, question, context=context)
+        result = await self._ask(question, context, interaction)
         if result.error:
             raise result.error  # the tree's error handler turns it into a private sentence; no thread
         if in_thread:
@@ -143,7 +144,11 @@ class Ask(commands.Cog):
         if not text and not mentioned:
             return  # only an image, a sticker or an embed: nothing was asked
         thread_id = message.channel.id
-        result = await self._answer(text, context)
+        try:
+            result = await self._answer(text, context, message)
+        except app_commands.CommandOnCooldown as error:
+            await self._say_wait(message, error)
+            return
         changed = result is not None and result.context is not None and result.context != context
         if changed:
             # the question as asked carries on (even one the store could not answer); kept
@@ -155,7 +160,11 @@ class Ask(commands.Cog):
 
     async def _answer_mention(self, message: discord.Message) -> None:
         """A mention in a channel: answer there, and open a thread under the answer for follow-ups."""
-        result = await self._answer(self._question_text(message), None)
+        try:
+            result = await self._answer(self._question_text(message), None, message)
+        except app_commands.CommandOnCooldown as error:
+            await self._say_wait(message, error)
+            return
         reply = await self._reply(message, result)
         if reply is not None and result is not None and result.ok and _takes_threads(message.channel):
             await self._open_thread(reply, result)
@@ -165,10 +174,24 @@ class Ask(commands.Cog):
         text = re.sub(rf"<@!?{self.bot.user.id}>", " ", message.content or "")
         return " ".join(text.split())
 
-    async def _answer(self, text: str, context: Query | None) -> Answer | None:
-        """The core's answer (a user's mistake is an answer with an error); None when our code failed."""
+    async def _ask(self, text: str, context: Query | None, asker: discord.Interaction | discord.Message) -> Answer:
+        """The core's answer (a user's mistake is an answer with an error). A ranking or a
+        comparison, however worded, spends one of the asker's survey uses before the work
+        starts, as /partners and /compare do: CommandOnCooldown when none is left."""
         try:
-            return await self.bot.reads(ask, self.bot.store, text, context=context)
+            query = await self.bot.reads(understand, self.bot.store, text, context=context)
+        except TradebotError as error:
+            return not_understood(error, context)
+        if query.is_survey:
+            cooldowns.spend(cooldowns.LIMITS.surveys, asker)
+        return await self.bot.reads(answer_asked, self.bot.store, query)
+
+    async def _answer(self, text: str, context: Query | None, message: discord.Message) -> Answer | None:
+        """`_ask` for a message: None when our code failed, which the reply says in a sentence."""
+        try:
+            return await self._ask(text, context, message)
+        except app_commands.CommandOnCooldown:
+            raise
         except Exception:
             log.exception("answering a message failed; the question was %r", text)
             return None
@@ -186,11 +209,17 @@ class Ask(commands.Cog):
                     cooldowns.spend(cooldowns.LIMITS.charts, message)  # the same per-person limit as /chart
                 content = await message_parts(result)
             except app_commands.CommandOnCooldown as error:
-                # a message cannot be answered privately: say it once per wait, not at every try
-                if self._told_to_wait.get(message.author.id, 0.0) > time.monotonic():
-                    return None
-                self._told_to_wait[message.author.id] = time.monotonic() + error.retry_after
-                content = {"content": cooldown_sentence(error)}
+                return await self._say_wait(message, error)
+        return await self._send_reply(message, content)
+
+    async def _say_wait(self, message: discord.Message, error: app_commands.CommandOnCooldown) -> discord.Message | None:
+        """A message cannot be answered privately: say when to try again once per wait, not at every try."""
+        if self._told_to_wait.get(message.author.id, 0.0) > time.monotonic():
+            return None
+        self._told_to_wait[message.author.id] = time.monotonic() + error.retry_after
+        return await self._send_reply(message, {"content": cooldown_sentence(error)})
+
+    async def _send_reply(self, message: discord.Message, content: dict) -> discord.Message | None:
         try:
             # the nonce (with discord.py's enforce_nonce) makes Discord drop a retry of a post it
             # already made, after a 500 that came back from a message it had created

@@ -5,6 +5,7 @@ and crashes, on the real seed and the real IMF recording."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -97,6 +98,26 @@ def test_a_member_without_manage_server_is_refused_politely(before_november):
     [reply] = play(before_november, body)
     assert reply["flags"] & EPHEMERAL
     assert reply["content"] == "You need the Manage Server permission for this command."
+
+
+def test_subscribing_while_the_writer_is_busy_defers_and_then_confirms(before_november):
+    """Issue 16: /alerts subscribe wrote before replying, and behind a long import the write (on the
+    one writer thread) outlasted Discord's 3 s to answer: the command failed for the user and the
+    subscription was stored anyway. Past two seconds the reply is deferred, then confirmed."""
+    async def body(fake, client, outbox):
+        release = threading.Event()
+        busy = asyncio.ensure_future(client.writes(release.wait, 10))  # the writer is held, as by an import
+        interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe", user_id=fake.admin_id)
+        first = await fake.wait_response(interaction, timeout=5)
+        release.set()
+        await busy
+        followup = await fake.wait_request(lambda r: r.method == "POST" and r.path.startswith(f"/webhooks/{fake.application_id}/"),
+                                           timeout=5)
+        return first.json, first.received - interaction.sent, followup.json
+
+    [(first, seconds, followup)] = play(before_november, body)
+    assert first["type"] == 5 and seconds < 3  # deferred ("thinking…"), in time
+    assert followup["content"] == "This channel will get a summary whenever new figures for China land."
 
 
 def test_a_new_month_posts_once_per_subscribed_channel_with_a_thread_and_never_again(before_november, november_release):

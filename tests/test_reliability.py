@@ -572,6 +572,46 @@ def test_rankings_are_limited_per_person_and_a_decade_is_the_longest_period(db_p
     assert theirs["embeds"][0]["title"].startswith("China — top partners")
 
 
+def test_rankings_asked_in_words_share_the_per_person_limit(db_path):
+    """Issue 16: `/partners` was limited, but the same ranking asked through /ask or a mention was
+    not, so the limit on the store's most expensive answers had two open doors. Now any ranking
+    or comparison, however worded, spends from one bucket before the work starts; answers in
+    text and other people are not limited."""
+    async def body(fake, client):
+        other = await fake.add_member("other")
+
+        async def ask(question, user_id=None):
+            return data_of(await fake.wait_response(await fake.slash("ask", {"question": question}, user_id=user_id)))
+
+        async def mention(text):
+            message = await fake.user_message(f"<@{fake.bot_user_id}> {text}")
+            return (await fake.wait_request(
+                lambda r: r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"
+                and str((r.json or {}).get("message_reference", {}).get("message_id")) == message["id"], timeout=30)).json
+
+        slash = data_of(await fake.wait_response(await fake.slash("partners", {"country": "china"})))
+        worded = await ask("china's top export markets")
+        compared = await ask("compare china and the us")
+        refused = await ask("rank china's partners by imports")
+        plain = await ask("us deficit with china")  # not a survey: never limited
+        by_mention = await mention("top partners of china")
+        before = len(fake.requests)
+        theirs = await ask("china's top export markets", user_id=other)
+        # the answer opens a thread after replying: let it, before the fake Discord closes
+        await fake.wait_request(lambda r: r.method == "POST" and r.path.endswith("/threads"), start=before)
+        return slash, worded, compared, refused, plain, by_mention, theirs
+
+    (slash, worded, compared, refused, plain, by_mention, theirs), errors = play(db_path, body)
+    assert not errors
+    assert slash["embeds"][0]["title"].startswith("China — top partners")
+    assert worded["embeds"][0]["title"].startswith("China — top partners by exports")
+    assert compared["embeds"][0]["title"].startswith("China and United States — trade balance")
+    assert is_private_sentence(refused) and refused["content"].startswith("Slow down a little: you can ask for this 3 times")
+    assert plain["embeds"][0]["title"].startswith("United States — trade deficit with China")
+    assert by_mention["content"].startswith("Slow down a little: you can ask for this 3 times") and not by_mention.get("embeds")
+    assert theirs["embeds"][0]["title"].startswith("China — top partners by exports")
+
+
 def test_ten_mention_charts_in_a_row_get_one_slow_down_not_ten(db_path):
     """Issue 16: each refused mention-chart got its own public "slow down" reply."""
     async def body(fake, client):
@@ -588,6 +628,24 @@ def test_ten_mention_charts_in_a_row_get_one_slow_down_not_ten(db_path):
     charts = [r for r in replies if r.files]
     slow_downs = [r for r in replies if COOLDOWN.fullmatch((r.json or {}).get("content") or "")]
     assert len(charts) == 1 and len(slow_downs) == 1 and len(replies) == 2
+
+
+def test_option_values_discord_would_not_send_get_a_sentence_not_a_traceback(db_path):
+    """Issue 16, found by the fuzz run (bench/fuzz.py): a choice outside the offered ones raised
+    TransformerError into the log as a failure, and a role id Discord could not resolve (deleted
+    as the command was sent) stored the subscription, then crashed on `role.mention`."""
+    async def body(fake, client):
+        choice = await fake.slash("partners", {"country": "china", "indicator": "**balance** @everyone"})
+        replies = [data_of(await fake.wait_response(choice))]
+        gone = await fake.slash("alerts", {"country": "china", "role": "0"}, subcommand="subscribe", user_id=fake.admin_id)
+        replies.append(data_of(await fake.wait_response(gone)))
+        return replies
+
+    (choice, gone), errors = play(db_path, body)
+    assert not errors
+    assert is_private_sentence(choice) and choice["content"] == "“\\*\\*balance\\*\\* @\u200beveryone” is not one of the choices."
+    assert is_private_sentence(gone) and gone["content"].startswith("That role is not one this server has")
+    assert subscriptions(db_path) == []
 
 
 def test_user_markdown_quoted_in_a_public_reply_is_escaped(db_path):

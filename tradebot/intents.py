@@ -22,6 +22,7 @@ class Intent:
     options: tuple[str, ...] = ()  # the command's options; the first may be given without its name
     help: tuple[str, str] | None = None  # (what, examples) in the help answer
     figure: bool = False  # a flow of one reporter: the headline of an answer with its companions
+    survey: bool = False  # reads every partner's figures: limited per person, however it is asked
 
     @property
     def answer(self) -> Callable:
@@ -38,9 +39,10 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
     Intent("total_trade", True, help=("Both flows together", "china trade with the eu 2025 · us-mexico total trade"),
            figure=True),
     Intent("partners", True, "partners", ("country", "indicator", "period"),
-           ("Rankings", "/partners china · top export markets of china in 2025 · rank china's partners by imports")),
+           ("Rankings", "/partners china · top export markets of china in 2025 · rank china's partners by imports"), survey=True),
     Intent("compare", True, "compare", ("country", "other", "indicator", "period"),
-           ("Comparisons", "compare china and the us · china exports nov 2025 vs nov 2024 · us imports japan vs korea")),
+           ("Comparisons", "compare china and the us · china exports nov 2025 vs nov 2024 · us imports japan vs korea"),
+           survey=True),
     Intent("chart", True, "chart", ("country", "partner", "indicator", "months"),
            ("Charts", "chart china exports · /chart china partner:us months:36 · chart us imports in 2025")),
     Intent("release", False, help=("Is it out?", "is october out yet · has china's november data been released")),
@@ -49,6 +51,7 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
     Intent("help", False),
 ]}
 FIGURE_INTENTS = tuple(name for name, intent in TABLE.items() if intent.figure)
+SURVEY_INTENTS = tuple(name for name, intent in TABLE.items() if intent.survey)
 COMMANDS = {intent.command: intent for intent in TABLE.values() if intent.command}
 
 _HANDLERS: dict[str, Callable] = {}

@@ -40,6 +40,11 @@ class Query:
     months: int | None = None
 
     @property
+    def is_survey(self) -> bool:
+        """Whether answering reads every partner's figures (a ranking, a comparison)."""
+        return TABLE[self.intent].survey
+
+    @property
     def compared(self) -> str | None:
         """What a comparison sets beside the first figure, as text: a country code or a period."""
         if self.compared_period is not None:

@@ -44,6 +44,10 @@ class TradeTree(app_commands.CommandTree):
             message = cooldown_sentence(cause)
         elif isinstance(cause, app_commands.CheckFailure):
             message = "You can't use this command here."
+        elif isinstance(cause, app_commands.TransformerError):
+            # Discord's client offers only the choices; a value outside them came from elsewhere
+            log.info("/%s got an option value it cannot take: %s", getattr(interaction.command, "qualified_name", "?"), cause)
+            message = f"“{discord.utils.escape_markdown(discord.utils.escape_mentions(str(cause.value)[:100]))}” is not one of the choices."
         else:
             data = interaction.data or {}
             if interaction.command is not None:

@@ -21,7 +21,8 @@ from tradebot.questions import command_query, parse
 from tradebot.store import Store
 from tradebot.wording import JAN_FEB_NOTE
 
-__all__ = ["JAN_FEB_NOTE", "Answer", "Line", "answer", "ask", "command", "next_context"]
+__all__ = ["JAN_FEB_NOTE", "Answer", "Line", "answer", "answer_asked", "ask", "command", "next_context", "not_understood",
+           "understand"]
 
 
 def ask(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Answer:
@@ -30,9 +31,25 @@ def ask(store: Store, text: str, today: date | None = None, context: Query | Non
     `context` is the conversation after this line."""
     today = today or today_utc()
     try:
-        query = parse(text, today, context, store.has_pair)
+        query = understand(store, text, today, context)
     except TradebotError as error:
-        return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
+        return not_understood(error, context)
+    return answer_asked(store, query, today)
+
+
+def understand(store: Store, text: str, today: date | None = None, context: Query | None = None) -> Query:
+    """`ask`'s first half, for a front end that decides something between reading a question and
+    answering it (whether the asker may have an expensive answer now); raises `TradebotError`."""
+    return parse(text, today or today_utc(), context, store.has_pair)
+
+
+def not_understood(error: TradebotError, context: Query | None) -> Answer:
+    """The answer to a line that could not be read: the error, and the conversation unchanged."""
+    return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
+
+
+def answer_asked(store: Store, query: Query, today: date | None = None) -> Answer:
+    """`ask`'s second half: the answer to an understood line, with the conversation after it."""
     result = answer(store, query, today)
     result.context = next_context(query, result)
     return result
