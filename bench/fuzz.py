@@ -151,19 +151,28 @@ async def run(count: int, seed: int, in_flight: int, users_wanted: int) -> dict:
                 people = [await fake.add_member(f"fuzzer{n}") for n in range(users_wanted)]
                 lags, running = [], True
 
+                playing: dict[int, str] = {}  # the cases in flight, to tell what a lag spike came with
+                spikes: list[dict] = []
+
                 async def probe():
                     while running:
                         start = loop.time()
                         await asyncio.sleep(0.005)
                         lags.append(loop.time() - start - 0.005)
+                        if lags[-1] > 0.05:
+                            spikes.append({"ms": round(lags[-1] * 1000, 1), "in flight": sorted(playing.items())})
 
                 prober = asyncio.create_task(probe())
                 results: list[dict] = []
                 slots = asyncio.Semaphore(in_flight)
+                threads: list[int] = []  # threads the bot opened under its answers
 
                 async def play(number: int, case: dict) -> None:
                     async with slots:
+                        size = max([len(case["text"])] + [len(str(value)) for value in case["options"].values()])
+                        playing[number] = f"{case['kind']} {case['command']} ({size:,} chars)"
                         results.append(await one(number, case))
+                        del playing[number]
 
                 async def one(number: int, case: dict) -> dict:
                     user = people[number % len(people)]
@@ -173,32 +182,42 @@ async def run(count: int, seed: int, in_flight: int, users_wanted: int) -> dict:
                         name, _, sub = case["command"].partition(" ")
                         options = slash_options(fake, name, case["options"])
                         who = fake.admin_id if name == "alerts" else user
+                        start = len(fake.requests)  # every wait looks from here on: the whole log would be quadratic
                         try:
                             interaction = await fake.slash(name, options, subcommand=sub or None, user_id=who)
                         except (ValueError, KeyError, TypeError) as error:  # not sendable through Discord's client
                             record["skipped"] = repr(error)[:120]
                             return record
+                        callback = f"/interactions/{interaction.id}/{interaction.token}/callback"
+                        hook = f"/webhooks/{fake.application_id}/{interaction.token}"
                         try:
-                            reply = await fake.wait_response(interaction, timeout=REPLY_WAIT)
+                            reply = await fake.wait_request(lambda r: r.method == "POST" and r.path == callback and r.ok,
+                                                            timeout=REPLY_WAIT, start=start)
                             record["answered"] = reply.received - interaction.sent
                             record["late"] = record["answered"] > DEADLINE
                             if (reply.json or {}).get("type") == 5:  # deferred: the followup is the answer
-                                await fake.wait_request(lambda r: r.method == "POST" and r.path.startswith(
-                                    f"/webhooks/{fake.application_id}/{interaction.token}"), timeout=REPLY_WAIT)
+                                await fake.wait_request(lambda r: r.method == "POST" and r.path.startswith(hook),
+                                                        timeout=REPLY_WAIT, start=start)
                         except TimeoutError:
                             pass
-                        record["payloads"] = [p for p in map(message_payload, fake.messages_for(interaction)) if p is not None]
+                        record["payloads"] = [message_payload(r) for r in fake.requests[start:]
+                                              if r.ok and (r.path == callback or r.path.startswith(hook))]
+                        record["payloads"] = [p for p in record["payloads"] if p is not None]
                         return record
-                    threads = [key for key, channel in fake.channels.items() if channel.get("type") == 11]  # the bot's
                     channel = threads[-1] if threads and number % 3 == 0 else fake.channel_id  # a third are follow-ups
-                    sent = time.monotonic()
+                    sent, start = time.monotonic(), len(fake.requests)
                     message = await fake.user_message(f"<@{fake.bot_user_id}> {case['text']}", user_id=user, channel_id=channel)
                     try:
                         reply = await fake.wait_request(
                             lambda r: r.method == "POST" and r.path == f"/channels/{channel}/messages"
-                            and str((r.json or {}).get("message_reference", {}).get("message_id")) == message["id"], timeout=REPLY_WAIT)
+                            and str((r.json or {}).get("message_reference", {}).get("message_id")) == message["id"], timeout=REPLY_WAIT,
+                            start=start)
                         record["answered"] = time.monotonic() - sent
                         record["payloads"] = [reply.json]
+                        if channel == fake.channel_id:  # the thread the answer opens takes the next follow-ups
+                            await asyncio.sleep(0.05)
+                            threads.extend(int(r.response["id"]) for r in fake.requests[start:]
+                                           if r.ok and r.method == "POST" and r.path.endswith("/threads") and r.response)
                     except TimeoutError:
                         record["unreplied_mention"] = True
                     return record
@@ -211,10 +230,10 @@ async def run(count: int, seed: int, in_flight: int, users_wanted: int) -> dict:
                 await prober
                 every_bot_message = [p for p in map(message_payload, fake.requests) if p is not None]
 
-    return summarise(cases, results, every_bot_message, default_allowed, tracebacks, lags, wall)
+    return summarise(cases, results, every_bot_message, default_allowed, tracebacks, lags, spikes, wall)
 
 
-def summarise(cases, results, every_bot_message, default_allowed, tracebacks, lags, wall) -> dict:
+def summarise(cases, results, every_bot_message, default_allowed, tracebacks, lags, spikes, wall) -> dict:
     unescaped = []
     for record in results:
         for payload in record["payloads"]:
@@ -243,7 +262,8 @@ def summarise(cases, results, every_bot_message, default_allowed, tracebacks, la
         if (a := sorted(r["answered"] for r in results if r["answered"] is not None)) else None,
         "loop lag ms p50/p99/max": [round(statistics.median(lags) * 1000, 2), round(lags[int(len(lags) * 0.99) - 1] * 1000, 2),
                                     round(lags[-1] * 1000, 2)],
-        "lag probes": len(lags), "wall seconds": round(wall, 1),
+        "lag probes": len(lags), "lag spikes over 50 ms": len(spikes),
+        "largest spikes": sorted(spikes, key=lambda spike: -spike["ms"])[:3], "wall seconds": round(wall, 1),
     }
 
 
