@@ -51,7 +51,6 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
     Intent("help", False),
 ]}
 FIGURE_INTENTS = tuple(name for name, intent in TABLE.items() if intent.figure)
-SURVEY_INTENTS = tuple(name for name, intent in TABLE.items() if intent.survey)
 COMMANDS = {intent.command: intent for intent in TABLE.values() if intent.command}
 
 _HANDLERS: dict[str, Callable] = {}

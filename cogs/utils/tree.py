@@ -27,10 +27,14 @@ def cooldown_sentence(error: app_commands.CommandOnCooldown) -> str:
             f"so please try again in {wait} second{'s' if wait != 1 else ''}.")
 
 
+def escaped(text: str) -> str:
+    """User text as typed, never as a link, markup or a mention: `[x](https://…)`, `**`, `||`, `@everyone`."""
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
 def error_text(error: TradebotError) -> str:
-    """A user's mistake as Discord shows it: the quoted user text escaped, so `[x](https://…)`,
-    `**` or `||` typed in a question read as typed, never as a link or markup."""
-    return error.escaped(lambda text: discord.utils.escape_markdown(discord.utils.escape_mentions(text)))
+    """A user's mistake as Discord shows it: the quoted user text escaped."""
+    return error.escaped(escaped)
 
 
 class TradeTree(app_commands.CommandTree):
@@ -47,7 +51,7 @@ class TradeTree(app_commands.CommandTree):
         elif isinstance(cause, app_commands.TransformerError):
             # Discord's client offers only the choices; a value outside them came from elsewhere
             log.info("/%s got an option value it cannot take: %s", getattr(interaction.command, "qualified_name", "?"), cause)
-            message = f"“{discord.utils.escape_markdown(discord.utils.escape_mentions(str(cause.value)[:100]))}” is not one of the choices."
+            message = f"“{escaped(str(cause.value)[:100])}” is not one of the choices."
         else:
             data = interaction.data or {}
             if interaction.command is not None:
