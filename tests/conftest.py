@@ -35,6 +35,15 @@ def db_path(tmp_path, seeded_db_template) -> Path:
 
 
 @pytest.fixture
+def empty_store(tmp_path) -> Store:
+    """A migrated store with no figures: what an import test starts from."""
+    store = Store(tmp_path / "empty.db")
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def store(db_path) -> Store:
     store = open_store(Settings(db_path=db_path))
     yield store
@@ -51,8 +60,8 @@ def seed_copy(tmp_path) -> Path:
 
 def snapshot(store: Store) -> list[tuple]:
     """Every figure row, in a fixed order: equal snapshots mean an unchanged database."""
-    order = "reporter, partner, indicator, period_start, period_end, source, published"
-    return [tuple(row) for row in store.conn.execute(f"SELECT * FROM figures ORDER BY {order}")]
+    rows = [tuple(row) for row in store.conn.execute("SELECT * FROM figures")]
+    return sorted(rows, key=lambda row: tuple("" if value is None else str(value) for value in row))
 
 
 def meaning(query) -> dict:

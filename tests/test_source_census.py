@@ -10,7 +10,6 @@ import pytest
 from tradebot.answers import ask
 from tradebot.errors import DataFileError
 from tradebot.sources import census_pages, detect
-from tradebot.store import Store
 from tradebot.sync import sync_file
 
 from conftest import TODAY, snapshot
@@ -18,14 +17,6 @@ from conftest import TODAY, snapshot
 PAGES = Path(__file__).parent / "fixtures" / "census_pages"
 CHINA = PAGES / "us-balance-5700-2026.md"
 CHINA_FEBRUARY = PAGES / "us-balance-5700-2026__vintage_2026-02-17.md"
-
-
-@pytest.fixture
-def empty_store(tmp_path):
-    store = Store(tmp_path / "census.db")
-    store.migrate()
-    yield store
-    store.close()
 
 
 @pytest.mark.parametrize(("name", "partner"), [

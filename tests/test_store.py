@@ -58,15 +58,18 @@ def test_a_store_from_before_the_key_became_the_table_keeps_every_figure(tmp_pat
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:5])
     old.migrate()
     rows = seed_rows()
+    columns = FIGURE_COLUMNS[:-1]  # the table had no products then
     with old.conn:  # as the code of that time stored them: plain rows in the table
-        old.conn.executemany(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) VALUES ({', '.join('?' * len(FIGURE_COLUMNS))})",
-                             [[row[column] for column in FIGURE_COLUMNS] for row in rows])
+        old.conn.executemany(f"INSERT INTO figures ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                             [[row[column] for column in columns] for row in rows])
     before = snapshot(old)
     old.close()
     monkeypatch.undo()
     store = Store(tmp_path / "old.db")
     assert store.migrate() == SCHEMA_VERSION - 5
-    assert snapshot(store) == before and len(before) > 400
+    after = snapshot(store)
+    assert {row[-1] for row in after} == {""}  # every old figure is of all goods
+    assert [row[:-1] for row in after] == before and len(before) > 400
     assert "WITHOUT ROWID" in store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'figures'").fetchone()[0]
     assert sum(row["figures"] for row in store.coverage()) == len(before)
     assert ask(store, "surplus china", TODAY).ok

@@ -36,6 +36,7 @@ class Figure:
     source_url: str = ""
     note: str = ""
     revised_from: Figure | None = None  # the first release, when the newest vintage differs
+    product: str = ""  # an HS chapter (or chapters, "61,62"); empty for all goods
 
     @property
     def is_money(self) -> bool:
@@ -50,11 +51,12 @@ class Figure:
         value = self.value
         if self.is_money and float(value).is_integer():
             value = int(value)
-        return {
+        shown = {
             "reporter": self.reporter, "partner": self.partner, "indicator": self.indicator,
             "period": str(self.period), "value": value, "unit": self.unit, "source": self.source,
             "published": self.published, "derived": self.derived,
         }
+        return {**shown, "product": self.product} if self.product else shown  # DESIGN.md §4
 
 
 def derived(indicator: str, parts: list[Figure], value: float, how: str, period: Period | None = None,
@@ -70,6 +72,7 @@ def derived(indicator: str, parts: list[Figure], value: float, how: str, period:
         published=max(part.published for part in parts), derived=True, how=how,
         # what the parts all say of themselves (such as "release month assumed") holds for the result
         note=first.note if all(part.note == first.note for part in parts) else "",
+        product=first.product if all(part.product == first.product for part in parts) else "",
     )
 
 

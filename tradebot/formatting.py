@@ -33,9 +33,14 @@ def money_pair(new: float, old: float, unit: str = "USD") -> tuple[str, str]:
 
 
 def percent(value: float) -> str:
-    text = f"{value:+.1f}%"
-    if text in ("+0.0%", "-0.0%"):
-        return "0.0%"
+    return points(value) + "%"
+
+
+def points(value: float) -> str:
+    """A signed change to one decimal, `+16.7` or `−0.4` (percentage points, or a percent with `percent`)."""
+    text = f"{value:+.1f}"
+    if text in ("+0.0", "-0.0"):
+        return "0.0"
     return text.replace("-", MINUS)
 
 

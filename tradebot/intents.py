@@ -45,6 +45,8 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
            survey=True),
     Intent("chart", True, "chart", ("country", "partner", "indicator", "months"),
            ("Charts", "chart china exports · /chart china partner:us months:36 · chart us imports in 2025")),
+    Intent("tariffs", True, "tariffs", ("country", "product", "period"),
+           ("Tariffs", "/tariffs china · /tariffs vietnam period:2024 · /tariffs china product:electronics")),
     Intent("release", False, help=("Is it out?", "is october out yet · has china's november data been released")),
     Intent("calendar", False, "calendar", ("country",), ("Release dates", "/calendar · when is the next us release")),
     Intent("about", False, "about", (), ("The data", "about · where does the data come from")),

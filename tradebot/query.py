@@ -13,7 +13,7 @@ INTENTS = tuple(TABLE)
 __all__ = ["FIGURE_INTENTS", "INTENTS", "Query"]
 # what a conversation remembers and a CSV button carries, in the button token's order
 CONTEXT_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "indicator",
-                  "compared_reporter", "compared_partner", "compared_period")
+                  "compared_reporter", "compared_partner", "compared_period", "product")
 PERIOD_TEXT = re.compile(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?")
 
 
@@ -38,6 +38,8 @@ class Query:
     # /chart's `months`: how many months a chart shows (None: the chart's default, or the
     # months of a fixed period); an option of one command, so not part of the context either
     months: int | None = None
+    # the HS chapters asked about ("85", or "61,62" for clothing); None: all goods
+    product: str | None = None
 
     @property
     def is_survey(self) -> bool:
@@ -73,8 +75,8 @@ class Query:
     @classmethod
     def from_token(cls, token: str) -> Query:
         values = token.split("|")
-        names = CONTEXT_FIELDS if len(values) == len(CONTEXT_FIELDS) else _TOKEN_FIELDS_BEFORE_0_2
-        if len(values) != len(names):
+        names = next((layout for layout in (CONTEXT_FIELDS, *_EARLIER_TOKEN_FIELDS) if len(layout) == len(values)), ())
+        if not names:
             raise ValueError(f"not a query token: {token!r}")
         return cls.from_context({key: value or None for key, value in zip(names, values, strict=True)})
 
@@ -99,8 +101,11 @@ def _spec(text: str) -> PeriodSpec:
     return {"latest": LATEST, "ytd": YTD}.get(text) or PeriodSpec("fixed", Period.parse(text))
 
 
-# buttons posted before the typed comparison fields carry this form
-_TOKEN_FIELDS_BEFORE_0_2 = ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator")
+# buttons posted before the typed comparison fields, and before products, carry these forms
+_EARLIER_TOKEN_FIELDS = (
+    ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator"),
+    CONTEXT_FIELDS[:-1],
+)
 
 
 def _typed_other(intent: str, other: str) -> dict:

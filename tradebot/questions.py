@@ -19,6 +19,7 @@ from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
 from tradebot.intents import CHART_MONTHS_MAX, CHART_MONTHS_MIN, COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
+from tradebot.vocabulary import PRODUCT_WORDS
 
 Knows = Callable[[str, str], bool]  # (reporter, partner) → whether the store has figures for them
 MAX_LENGTH = 500
@@ -204,12 +205,16 @@ def _parse_command(text: str, today: date, context: Query | None = None, knows: 
 
 def command_query(
     intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *,
-    indicator: str | None = None, other: str | None = None, months: str | int | None = None, today: date,
+    indicator: str | None = None, other: str | None = None, months: str | int | None = None,
+    product: str | None = None, today: date,
 ) -> Query:
     """The `Query` for a slash command's options; Discord and the console both come through here."""
     if TABLE[intent].needs_country and not (country or "").strip():
         command = TABLE[intent].command or intent
         raise NotUnderstood(f"/{command} needs a country, for example `/{command} china`.")
+    if intent == "tariffs":  # the country is whose goods pay: the duties are the United States'
+        return Query(intent=intent, reporter="USA", partner=countries.resolve(country).code,
+                     period=parse_period(period, today), product=product_codes(product))
     flow = (indicator or "").strip().lower().replace(" ", "_") or None
     if flow is not None and flow not in RANKED_FLOWS:
         raise NotUnderstood(f"“{echo(indicator)}” is not an indicator; use {', '.join(RANKED_FLOWS)}.")
@@ -222,6 +227,20 @@ def command_query(
         months=_months(months),
         **(_compared_with(other, today) if intent == "compare" else {}),
     )
+
+
+def product_codes(text: str | None) -> str | None:
+    """`electronics` → `85`, `clothing` → `61,62`, `85` or `8,84` → HS chapters; None for all goods."""
+    words = " ".join((text or "").lower().split())
+    if not words or words in ("all", "all goods", "everything"):
+        return None
+    if re.fullmatch(r"\d{1,2}(?:\s*,\s*\d{1,2})*", words):
+        return ",".join(dict.fromkeys(f"{int(code):02d}" for code in words.split(",")))
+    codes = PRODUCT_WORDS.get(words) or PRODUCT_WORDS.get(words.rstrip("s")) or PRODUCT_WORDS.get(words + "s")
+    if codes is None:
+        raise NotUnderstood(f"“{echo(text)}” is not a product tradebot knows; try a word such as electronics, furniture "
+                            "or steel, or an HS chapter number such as 85.")
+    return ",".join(codes)
 
 
 def _months(months: str | int | None) -> int | None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.periods import EARLIEST_YEAR, Month, Period, today_utc
-from tradebot.vocabulary import FIGURE_COLUMNS, is_currency
+from tradebot.vocabulary import FIGURE_COLUMNS, ProductNames, is_currency
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # One series = one number over its vintages; `published` tells the vintages apart.
-SERIES_KEY = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source")
+# `product` comes after `source`: reads of all goods name every column before it, so the key
+# still serves them as before; only product figures have more than one value there.
+SERIES_KEY = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source", "product")
 # The primary key's column order is chosen so that its index serves every read:
 # a series' vintages, the periods of a reporter/partner/indicator by end month, and the
 # newest vintage (published is last, so ORDER BY published DESC walks the index).
@@ -46,6 +48,13 @@ FIGURES_PK = (*SERIES_KEY, "published")
 # PRAGMA user_version records how many have run.
 
 
+# The figures table's columns and key before products (migration 12): the steps before it
+# must build what they built then, whatever the constants say now.
+_V1_COLUMNS = ("reporter", "partner", "indicator", "period_start", "period_end", "value", "unit",
+               "source", "published", "retrieved_at", "source_url", "note")
+_V1_PK = ("reporter", "partner", "indicator", "period_end", "period_start", "unit", "source", "published")
+
+
 def _v1_figures(db: Database) -> None:
     db.table("figures").create(
         {
@@ -54,8 +63,8 @@ def _v1_figures(db: Database) -> None:
             "value": float, "unit": str, "source": str, "published": str,
             "retrieved_at": str, "source_url": str, "note": str,
         },
-        pk=FIGURES_PK,
-        not_null=set(FIGURES_PK) | {"value"},
+        pk=_V1_PK,
+        not_null=set(_V1_PK) | {"value"},
     )
 
 
@@ -121,13 +130,13 @@ def _v6_figures_without_rowid(db: Database) -> None:
     """The primary key becomes the table itself (WITHOUT ROWID): one B-tree instead of a table
     plus its key index, so an import writes each figure once, not twice, and a read finds every
     column in the index it searched."""
-    columns = ", ".join(FIGURE_COLUMNS)
+    columns = ", ".join(_V1_COLUMNS)
     db.execute(f"""CREATE TABLE figures_by_key (
         reporter TEXT NOT NULL, partner TEXT NOT NULL, indicator TEXT NOT NULL,
         period_start TEXT NOT NULL, period_end TEXT NOT NULL, value REAL NOT NULL,
         unit TEXT NOT NULL, source TEXT NOT NULL, published TEXT NOT NULL,
         retrieved_at TEXT, source_url TEXT, note TEXT,
-        PRIMARY KEY ({", ".join(FIGURES_PK)})) WITHOUT ROWID""")
+        PRIMARY KEY ({", ".join(_V1_PK)})) WITHOUT ROWID""")
     db.execute(f"INSERT INTO figures_by_key ({columns}) SELECT {columns} FROM figures")
     db.execute("DROP TABLE figures")
     db.execute("ALTER TABLE figures_by_key RENAME TO figures")
@@ -185,10 +194,27 @@ def _v11_delivery_claims(db: Database) -> None:
     db.execute("ALTER TABLE deliveries ADD COLUMN thread_pending INTEGER NOT NULL DEFAULT 0")
 
 
+def _v12_products(db: Database) -> None:
+    """Figures gain a product (an HS chapter; empty for all goods, which every existing figure
+    is), in the key so two chapters of one partner are two series; and the chapters' names, as
+    the files that bring them describe them, are kept once."""
+    old_columns = ", ".join(_V1_COLUMNS)
+    db.execute(f"""CREATE TABLE figures_by_product (
+        reporter TEXT NOT NULL, partner TEXT NOT NULL, indicator TEXT NOT NULL,
+        period_start TEXT NOT NULL, period_end TEXT NOT NULL, value REAL NOT NULL,
+        unit TEXT NOT NULL, source TEXT NOT NULL, published TEXT NOT NULL,
+        retrieved_at TEXT, source_url TEXT, note TEXT, product TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY ({", ".join(FIGURES_PK)})) WITHOUT ROWID""")
+    db.execute(f"INSERT INTO figures_by_product ({old_columns}) SELECT {old_columns} FROM figures")
+    db.execute("DROP TABLE figures")
+    db.execute("ALTER TABLE figures_by_product RENAME TO figures")
+    db.execute("CREATE TABLE products (code TEXT PRIMARY KEY, description TEXT NOT NULL, source TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
     _v7_coverage, _v8_reporter_months, _v9_conversation_as_json, _v10_subscription_target_kind,
-    _v11_delivery_claims,
+    _v11_delivery_claims, _v12_products,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -287,13 +313,18 @@ _FLOWS = frozenset({"exports", "imports", "total_trade"})
 MAX_PLAUSIBLE = 1e17
 
 
-_IN_COLUMN_ORDER = operator.itemgetter(*FIGURE_COLUMNS)
+_COLUMNS_BEFORE_PRODUCT = operator.itemgetter(*FIGURE_COLUMNS[:-1])
+
+
+def _IN_COLUMN_ORDER(row: dict) -> tuple:  # noqa: N802 (it stands where an itemgetter stood)
+    """A plug-in's dict as a tuple in FIGURE_COLUMNS order; a figure of all goods needs no `product`."""
+    return (*_COLUMNS_BEFORE_PRODUCT(row), row.get("product", ""))
 _REPORTER, _PARTNER, _PERIOD_START, _PERIOD_END, _VALUE = map(operator.itemgetter, (0, 1, 3, 4, 5))
 _REPORTER_SOURCE = operator.itemgetter(0, 7)
 _SOURCE_PERIOD = operator.itemgetter(7, 0, 3, 4)  # (source, reporter, period_start, period_end): an event
 MMAP_BYTES = 4 << 30  # address space only: pages are mapped as they are read
 IMPORT_BATCH_ROWS = 100_000  # rows taken from an import's stream at a time
-_ROWS_PER_STATEMENT = 256  # 256 × 12 parameters, well under SQLite's limit of 32,766
+_ROWS_PER_STATEMENT = 256  # 256 × 13 parameters, well under SQLite's limit of 32,766
 _UNWRITABLE = re.compile(r"readonly|read-only|disk is full|disk I/O|database is locked|unable to open", re.IGNORECASE)
 
 
@@ -401,8 +432,14 @@ class Store:
                 self.conn.execute(f"CREATE TEMP TABLE incoming AS SELECT {columns} FROM figures WHERE 0")
                 try:
                     for batch in batches:
+                        if isinstance(batch, ProductNames):  # what the file calls its products, kept once
+                            self.conn.executemany("INSERT OR REPLACE INTO products VALUES (?, ?, ?)",
+                                                  [(code, name, batch.source) for code, name in batch.items()])
+                            continue
                         if batch and isinstance(batch[0], dict):  # a plug-in's rows as dicts
                             batch = [_IN_COLUMN_ORDER(row) for row in batch]
+                        elif batch and len(batch[0]) == len(FIGURE_COLUMNS) - 1:  # tuples of all goods, without product
+                            batch = [(*row, "") for row in batch]
                         report.read += len(batch)
                         _refuse_implausible(batch, newest_allowed)
                         pairs = set(map(_REPORTER_SOURCE, batch))
@@ -574,6 +611,20 @@ class Store:
                AND period_start = ? AND unit = ? AND source = ? AND published = ?""",
             (reporter, partner, indicator, str(period.end), str(period.start), unit, source, published),
         ).fetchone()
+
+    def product_rows(self, reporter: str, partner: str, indicators: Sequence[str], period: Period) -> list[sqlite3.Row]:
+        """Every vintage of the pair's product figures (each HS chapter) for exactly `period`."""
+        marks = ", ".join("?" for _ in indicators)
+        return self.conn.execute(
+            f"""SELECT indicator, product, period_start, period_end, value, unit, source, published, source_url, note
+                FROM figures WHERE reporter = ? AND partner = ? AND indicator IN ({marks})
+                  AND period_end = ? AND period_start = ? AND product != ''""",
+            (reporter, partner, *indicators, str(period.end), str(period.start)),
+        ).fetchall()
+
+    def product_names(self) -> dict[str, str]:
+        """HS chapter → its description, as the files that brought it publish it."""
+        return dict(self.conn.execute("SELECT code, description FROM products ORDER BY code").fetchall())
 
     def has_reporter(self, reporter: str) -> bool:
         return self.conn.execute("SELECT 1 FROM figures WHERE reporter = ? LIMIT 1", (reporter,)).fetchone() is not None

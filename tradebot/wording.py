@@ -106,3 +106,9 @@ def source_footer(headline: Figure, figures: list[Figure]) -> str:
         else:  # only a part of a figure tradebot computed: its release is that figure's
             parts.append(name)
     return "Source: " + "; ".join(parts)
+
+
+def sentence_case(text: str) -> str:
+    """`ELECTRICAL MACHINERY AND EQUIPMENT` (as DataWeb writes a chapter) → `Electrical machinery and equipment`."""
+    text = " ".join(text.split()).lower()
+    return text[:1].upper() + text[1:]

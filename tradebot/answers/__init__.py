@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from tradebot import intents
-from tradebot.answers import charted, comparisons, flows, rankings, store_info  # noqa: F401  (they register their handlers)
+from tradebot.answers import charted, comparisons, flows, rankings, store_info, tariffs  # noqa: F401  (they register their handlers)
 from tradebot.answers.base import Answer, Line
 from tradebot.errors import BadPeriod, TradebotError
 from tradebot.periods import today_utc

@@ -56,6 +56,7 @@ class Source:
     release: ReleasePattern | None = None
     valuation: Mapping[str, str] = field(default_factory=lambda: FOB_CIF)
     live: bool = False
+    magic: bytes = b""  # a binary format, told by its first bytes (a text format is told by `recognise`)
 
     def plugin(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -72,6 +73,9 @@ REGISTRY: tuple[Source, ...] = (
     Source("census", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
            ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"), CENSUS_BASIS),
     Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE),
+    Source("usitc", "tradebot.sources.usitc_dataweb", "USITC DataWeb workbook", ("USITC DataWeb",),
+           valuation={"customs_value": "customs value", "cif_value": "CIF", "landed_value": "landed duty-paid"},
+           magic=b"PK\x03\x04"),  # xlsx is a zip
     # last: its module imports pandas and Arrow, which recognising any other file must not cost (0.2-0.5 s)
     Source("imf", "tradebot.sources.imf_imts", "IMF IMTS CSV", ("IMF IMTS",), live=True,
            release=ReleasePattern(2, 1, 28, extra_months=2, described="no published calendar; usually 2–4 months after")),
@@ -85,13 +89,18 @@ MAX_TEXT_CHARS = 32 << 20
 
 def recognise(head: str) -> Source | None:
     """The source whose format `head` (a file's first characters) is, if any."""
-    return next((source for source in REGISTRY if source.plugin().recognise(head)), None)
+    return next((source for source in REGISTRY if not source.magic and source.plugin().recognise(head)), None)
 
 
 def detect(path: Path) -> Source:
     """The source whose format the file is (gzipped or not), or a one-line `DataFileError`."""
     _identity(path)  # a FIFO or a device is refused before it is opened: opening one blocks
     with _read_errors(path):
+        with open(path, "rb") as handle:
+            first_bytes = handle.read(8)
+        binary = next((source for source in REGISTRY if source.magic and first_bytes.startswith(source.magic)), None)
+        if binary is not None:
+            return binary
         with open_text(path) as handle:
             head = handle.read(HEAD_CHARS)
     if not head.strip():

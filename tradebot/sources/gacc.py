@@ -326,7 +326,7 @@ def _figures(page: _Page, retrieved_at: str, source_url: str) -> list[dict]:
     published = _published(page.date, Month(year, last_month))
     common = {
         "reporter": REPORTER, "source": SOURCE, "published": published, "retrieved_at": retrieved_at,
-        "source_url": source_url, "note": "",
+        "source_url": source_url, "note": "", "product": "",
     }
     figures: dict[tuple[str, str, str, str], dict] = {}
     money: dict[str, dict[tuple[str, Month, Month], Decimal]] = {}  # partner → table values, for the checks

@@ -403,7 +403,7 @@ def _figures(frame: pd.DataFrame, lines: np.ndarray, name: str, retrieved_at: st
         rows["reporter"].tolist(), rows["partner"].tolist(), rows["indicator"].tolist(),
         rows["period_start"].tolist(), rows["period_end"].tolist(), rows["value"].tolist(),
         itertools.repeat("USD"), itertools.repeat(SOURCE), published, itertools.repeat(retrieved_at),
-        itertools.repeat(source_url), note,
+        itertools.repeat(source_url), note, itertools.repeat(""),  # product: all goods
     ))
     return records, Counter({why: n for why, n in skipped.items() if n})
 
