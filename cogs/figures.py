@@ -1,4 +1,4 @@
-"""/surplus, /exports, /imports, /partners and /compare: options in, the core's answer out as
+"""/surplus, /exports, /imports, /partners, /compare and /tariffs: options in, the core's answer out as
 an embed with a CSV button for the figures behind it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils import cooldowns
-from cogs.utils.autocomplete import country_choices
+from cogs.utils.autocomplete import country_choices, product_choices
 from cogs.utils.render import message_parts
 from tradebot.answers import command
 
@@ -72,6 +72,14 @@ class Figures(commands.Cog):
                       period: str | None = None):
         cooldowns.spend(cooldowns.LIMITS.surveys, interaction)
         await self._reply(interaction, "compare", country, None, period, other=other, indicator=indicator.value if indicator else None)
+
+    @app_commands.command(name="tariffs", description="What the US collects in duties on a country's goods: the effective tariff rate")
+    @app_commands.describe(country="Whose goods, e.g. china, vietnam, mexico",
+                           product="A product, e.g. electronics, furniture, or an HS chapter such as 85",
+                           period="2025, 2024, 2023 or Jan-Aug 2025 (default: the latest)")
+    @app_commands.autocomplete(country=country_choices, product=product_choices)
+    async def tariffs(self, interaction: discord.Interaction, country: str, product: str | None = None, period: str | None = None):
+        await self._reply(interaction, "tariffs", country, None, period, product=product)
 
 
 async def setup(bot: TradeBot) -> None:

@@ -60,8 +60,8 @@ def seed_copy(tmp_path) -> Path:
 
 def snapshot(store: Store) -> list[tuple]:
     """Every figure row, in a fixed order: equal snapshots mean an unchanged database."""
-    rows = [tuple(row) for row in store.conn.execute("SELECT * FROM figures")]
-    return sorted(rows, key=lambda row: tuple("" if value is None else str(value) for value in row))
+    # the table is its primary key (WITHOUT ROWID): a plain scan is already in one fixed order
+    return [tuple(row) for row in store.conn.execute("SELECT * FROM figures")]
 
 
 def meaning(query) -> dict:
@@ -74,6 +74,8 @@ def meaning(query) -> dict:
     elif query.intent == "compare":
         got["other"] = query.compared
         got["indicator"] = query.indicator
+    if query.product:
+        got["product"] = query.product
     return got
 
 

@@ -328,7 +328,7 @@ def test_every_intent_in_the_table_is_answered_by_its_handler_and_listed_in_help
     assert set(intents._HANDLERS) == set(intents.TABLE)
     assert {name: intent.name for name, intent in intents.COMMANDS.items()} == {
         "surplus": "balance", "exports": "exports", "imports": "imports", "partners": "partners", "compare": "compare",
-        "calendar": "calendar", "about": "about", "chart": "chart"}
+        "calendar": "calendar", "about": "about", "chart": "chart", "tariffs": "tariffs"}
     shown = ask(store, "help", TODAY)
     assert all(Line(*intent.help) in shown.lines for intent in intents.TABLE.values() if intent.help)
     charted = answer(store, parse("chart china exports", TODAY), TODAY)
@@ -398,7 +398,8 @@ def test_cogs_reach_the_core_only_through_answers_alerts_charts_and_wording():
     """The Discord layer is thin: a cog asks `answers` (and `alerts`, `charts`' constants, the
     wording); parsing, periods, the store and delivery are the core's. cogs/utils/client.py is
     where the process is put together, so it is the one exception."""
-    allowed = {"answers", "alerts", "charts", "wording", "errors", "countries", "conversations", "query", "export", "delivery"}
+    allowed = {"answers", "alerts", "charts", "wording", "errors", "countries", "conversations", "query", "export", "delivery",
+               "products"}
     for path in (PROJECT_DIR / "cogs").rglob("*.py"):
         if path.name == "client.py":
             continue

@@ -22,7 +22,7 @@ from tradebot.config import Settings
 from conftest import PROJECT_DIR
 from fakediscord import FakeDiscord
 
-EXPECTED_COMMANDS = {"surplus", "exports", "imports", "about", "calendar", "alerts", "ask", "partners", "compare", "chart"}
+EXPECTED_COMMANDS = {"surplus", "exports", "imports", "about", "calendar", "alerts", "ask", "partners", "compare", "chart", "tariffs"}
 EPHEMERAL = 64
 
 
@@ -75,6 +75,8 @@ def test_connects_and_syncs_exactly_the_commands_once(db_path):
             ("country", 3, True, True), ("partner", 3, False, True), ("period", 3, False, False)]
         assert all(o["description"] for o in options)
         assert by_name[name]["description"]
+    assert [(o["name"], o["type"], o.get("required", False), o.get("autocomplete", False)) for o in by_name["tariffs"]["options"]] == [
+        ("country", 3, True, True), ("product", 3, False, True), ("period", 3, False, False)]  # DESIGN.md §4
     assert [(o["name"], o.get("required", False)) for o in by_name["calendar"]["options"]] == [("country", False)]
     assert by_name["about"].get("options", []) == []
 
@@ -148,6 +150,27 @@ def test_autocomplete_offers_china_first_and_answers_nonsense_fast(db_path):
         assert seconds < 2.5, (text, seconds)  # Discord drops autocomplete answers after 3 s
     assert results["zzzz"][0]["data"]["choices"] == []
     assert len(results[""][0]["data"]["choices"]) == 25
+
+
+def test_tariffs_answers_with_an_embed_and_offers_products_by_word_and_chapter(db_path):
+    """Issue 17 through the real client: /tariffs china is a public embed with the computed rate,
+    and the product option offers everyday words and the chapters the store has names for."""
+    async def body(fake, client):
+        answer = await fake.slash("tariffs", {"country": "china", "product": "furniture", "period": "2024"})
+        reply = (await fake.wait_response(answer)).json["data"]
+        offered = {}
+        for text in ("elec", "85", "furn"):
+            interaction = await fake.autocomplete("tariffs", {"country": "china", "product": text}, focused="product")
+            offered[text] = (await fake.wait_response(interaction)).json["data"]["choices"]
+        return reply, offered
+
+    reply, offered = play(db_path, body)
+    [embed] = reply["embeds"]
+    assert embed["title"] == "United States — duties on goods from China (Furniture), 2024: 19.1% of customs value (computed)"
+    assert not reply.get("flags", 0) & 64
+    assert offered["elec"][0] == {"name": "electronics (HS 85)", "value": "electronics"}
+    assert offered["85"][0]["value"] == "85" and offered["85"][0]["name"].startswith("85 Electrical machinery")
+    assert offered["furn"][0]["value"] == "furniture"
 
 
 @pytest.mark.parametrize(

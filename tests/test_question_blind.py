@@ -17,8 +17,10 @@ from tradebot.questions import parse
 from conftest import TODAY, meaning
 
 BLIND = Path(__file__).parent / "questions" / "blind"
-# the score when the floors were last raised (see blind/README.md): 292/300 questions, 287/293 turns
-FLOOR_QUESTIONS = 0.97
+# the score when the floors were last set (see blind/README.md): 323/340 questions, 308/314 turns.
+# Issue 17 added importer.yaml (tariff questions; 31/40 questions, 21/21 turns, scored once and not
+# tuned to), which lowered the question floor from 0.97 (292/300 before)
+FLOOR_QUESTIONS = 0.95
 FLOOR_TURNS = 0.97
 
 
@@ -60,7 +62,9 @@ def _right(expect: dict, got: dict, inherited: str | None) -> bool:
     if _same_change(wanted, got):
         got = {**got, "intent": wanted["intent"], "measure": wanted["measure"]}
         got.pop("other")
-    for key in ("intent", "reporter", "partner", "measure", "currency", "ranked", "other"):
+    if "error" in wanted:
+        return False  # answered with a number where it had to be refused
+    for key in ("intent", "reporter", "partner", "measure", "currency", "ranked", "other", "product"):
         if wanted.get(key) != got.get(key):
             return False
     return got["period"] == str(wanted["period"]) or (wanted["period"] in ("latest", "ytd") and got["period"] == inherited)
@@ -76,6 +80,9 @@ def _score(store, chains: list[list[dict]]) -> tuple[int, int, list[str]]:
             try:
                 query = parse(step["q"], TODAY, context, store.has_pair)
             except TradebotError as error:
+                if "error" in step["expect"]:  # a question outside the data, refused in one sentence
+                    right += 1
+                    continue
                 misses.append(f"  {step['q']!r}\n    expected {step['expect']}\n    got      {error.code}: {error.message[:100]}")
                 continue
             got = _meaning(query)

@@ -55,7 +55,8 @@ class Query:
 
     def as_json(self) -> dict:
         """The ★ `ask --json` query object (DESIGN.md §4)."""
-        return {"intent": self.intent, "reporter": self.reporter, "partner": self.partner, "period": str(self.period)}
+        shown = {"intent": self.intent, "reporter": self.reporter, "partner": self.partner, "period": str(self.period)}
+        return {**shown, "product": self.product} if self.product else shown  # a product question names its chapters
 
     def as_context(self) -> dict:
         """Everything a follow-up inherits, as plain values (a thread keeps it as one JSON value)."""

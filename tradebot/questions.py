@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tradebot import countries
-from tradebot.errors import BadPeriod, NotUnderstood, TradebotError, echo
+from tradebot import countries, products
+from tradebot.errors import BadPeriod, NotAvailable, NotUnderstood, TradebotError, echo
 from tradebot.intents import CHART_MONTHS_MAX, CHART_MONTHS_MIN, COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
-from tradebot.vocabulary import PRODUCT_WORDS
 
 Knows = Callable[[str, str], bool]  # (reporter, partner) → whether the store has figures for them
 MAX_LENGTH = 500
@@ -33,6 +32,9 @@ RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 # Words and phrases → what they ask. Phrases are matched before single words.
 _TOP = r"\b(?:top|biggest|largest|main|major|leading|key)(?:\s+(?:\d{1,2}|three|five|ten|twenty))?\s+"
 INTENT_PHRASES = [
+    # "what tariff does the us charge on chinese goods", "us duties on imports from vietnam" (before "imports")
+    (r"\b(?:tarr?iff?s?|duty|duties|levy|levies|effective\s+(?:rate|levy)|customs\s+collect\w*)\b"
+     r"|\bat\s+the\s+(?:u\.?s\.?\s+)?border\b", "tariffs"),
     (_TOP + r"(?:trading\s+|trade\s+)?(?:export\s+)?(?:partners?|markets?|destinations?|customers?|buyers?|countries)\b", "partners"),
     # "where did china get most of its imports from", "biggest us deficits by country"
     (r"\bwhere\s+(?:did|does|do)\b.*\b(?:get|gets|buy|buys|source|sources)\b.*\bfrom\b"
@@ -89,6 +91,10 @@ INTENT_VOCABULARY = {
     "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put than "
                "comparison change changed changes from",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
+    "tariffs": "tariff tariffs duty duties customs charge charges charged charging collect collects collected collecting pay "
+               "pays paid paying levy levies levied impose imposes imposed effective rate rates goods products product on "
+               "imports import imported most which high highest average actual actually much does do tarif tarrif tariffs "
+               "tarriff tarrifs tarifs all not just only overall border at rate",
 }
 SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
 THRESHOLD = re.compile(
@@ -118,9 +124,12 @@ CURRENCY_WORDS = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "renminbi": "CNY", 
 # a question is refused even when it names a flow and a country (never a number for "gdp").
 OFF_TOPIC = frozenset("""
 gdp inflation cpi ppi price prices stock stocks share-price shares weather population unemployment jobs interest
-forecast forecasts predict prediction projected projection expect expected will tariff tariffs duty duties legal law
+forecast forecasts predict prediction projected projection expect expected will legal law
 services not except excluding without per capita tourism oil gas average mean median real adjusted seasonally
 """.split())
+# tariffs: goods of the United States being taxed ("china's tariffs on us soybeans"), which the store does not hold
+ON_US_GOODS = re.compile(r"\bon\s+(?:the\s+)?(?:us|u\.s\.?|usa|united\s+states|america|american)\b(?!\s+(?:border|customs))")
+ALL_GOODS = re.compile(r"\ball\s+(?:\w+\s+)?(?:goods|products|imports)\b|\boverall\b|\bnot\s+just\b")
 # the word before a country that says what it is to the flow
 PREPOSITIONS = {"to": "to", "into": "into", "towards": "to", "from": "from", "with": "with", "w": "with", "w/": "with", "against": "with",
                 "between": "between", "of": "of", "by": "of", "and": "and", "or": "and", "vs": "and", "versus": "and"}
@@ -214,7 +223,7 @@ def command_query(
         raise NotUnderstood(f"/{command} needs a country, for example `/{command} china`.")
     if intent == "tariffs":  # the country is whose goods pay: the duties are the United States'
         return Query(intent=intent, reporter="USA", partner=countries.resolve(country).code,
-                     period=parse_period(period, today), product=product_codes(product))
+                     period=parse_period(period, today), product=products.codes(product))
     flow = (indicator or "").strip().lower().replace(" ", "_") or None
     if flow is not None and flow not in RANKED_FLOWS:
         raise NotUnderstood(f"“{echo(indicator)}” is not an indicator; use {', '.join(RANKED_FLOWS)}.")
@@ -227,20 +236,6 @@ def command_query(
         months=_months(months),
         **(_compared_with(other, today) if intent == "compare" else {}),
     )
-
-
-def product_codes(text: str | None) -> str | None:
-    """`electronics` → `85`, `clothing` → `61,62`, `85` or `8,84` → HS chapters; None for all goods."""
-    words = " ".join((text or "").lower().split())
-    if not words or words in ("all", "all goods", "everything"):
-        return None
-    if re.fullmatch(r"\d{1,2}(?:\s*,\s*\d{1,2})*", words):
-        return ",".join(dict.fromkeys(f"{int(code):02d}" for code in words.split(",")))
-    codes = PRODUCT_WORDS.get(words) or PRODUCT_WORDS.get(words.rstrip("s")) or PRODUCT_WORDS.get(words + "s")
-    if codes is None:
-        raise NotUnderstood(f"“{echo(text)}” is not a product tradebot knows; try a word such as electronics, furniture "
-                            "or steel, or an HS chapter number such as 85.")
-    return ",".join(codes)
 
 
 def _months(months: str | int | None) -> int | None:
@@ -315,6 +310,8 @@ class _Heard:
     guessed: bool = False  # a country was read from a typo ("chnia"; "words" reads as "world")
     threshold: tuple[float, str | None] | None = None  # "top $1 trillion": (amount, currency named)
     same_comparison: bool = False  # "same comparison for korea": the thread's comparison, another subject
+    product: str | None = None  # tariffs: the HS chapters a product word names ("electronics" → 85); "": all goods
+    taxes_us_goods: bool = False  # "china's tariffs on us soybeans": duties another country collects
 
 
 def _parse_phrase(text: str, today: date, context: Query | None, knows: Knows | None) -> Query:
@@ -382,6 +379,16 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                     heard.year_earlier = True
                     text, lowered = _cut(text, year_earlier)
             break
+    if heard.intent == "tariffs" or (context is not None and context.intent == "tariffs"):  # "and furniture?" too
+        named = products.named_in(lowered)
+        if named:
+            chapters = {code for match in named for code in products.codes(match.group(0)).split(",")}
+            heard.product = ",".join(sorted(chapters))
+            for match in reversed(named):  # from the end, so the earlier spans stay where they were
+                text, lowered = _cut(text, match)
+        elif ALL_GOODS.search(lowered):  # "all korean goods, not just autos"
+            heard.product = ""
+    heard.taxes_us_goods = heard.intent == "tariffs" and bool(ON_US_GOODS.search(lowered))
     for pattern, measure in MEASURE_PHRASES:
         match = re.search(pattern, lowered)
         if match:
@@ -513,6 +520,9 @@ def _new_question(heard: _Heard) -> Query:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
         return _new_comparison(heard)
+    if intent == "tariffs":
+        return Query(intent=intent, reporter="USA", partner=_whose_goods(heard), period=heard.period or LATEST,
+                     product=heard.product or None)
     reporter, partner = _roles(heard, intent)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
@@ -525,8 +535,39 @@ def _new_question(heard: _Heard) -> Query:
     )
 
 
+def _whose_goods(heard: _Heard) -> str:
+    """Tariffs: the country whose goods pay, the one named that is not the United States."""
+    if heard.taxes_us_goods:
+        raise NotAvailable("The store has only the duties the United States collects on other countries' goods, "
+                           "not other countries' tariffs on American goods.")
+    named = list(dict.fromkeys(code for code, _ in heard.countries if code != "USA"))
+    if not named:
+        raise NotUnderstood("Whose goods? The store has the duties the United States collects; try `tariffs on china` "
+                            "or `/tariffs vietnam product:furniture`.")
+    if len(named) > 1:
+        raise NotAvailable("tradebot answers one country's duties at a time; ask `/tariffs china`, then “and mexico?” "
+                           "in its thread.")
+    return named[0]
+
+
+def _tariff_follow_up(heard: _Heard, context: Query) -> Query:
+    """“and mexico?”, “and in 2024?”, “and furniture?” after a tariff answer."""
+    changes: dict = {}
+    if any(code != "USA" for code, _ in heard.countries):
+        changes["partner"] = _whose_goods(heard)
+    if heard.period:
+        changes["period"] = heard.period
+    if heard.product is not None:
+        changes["product"] = heard.product or None
+    if not changes:
+        raise NotUnderstood("I couldn't tell what to change; say for example “and mexico?”, “and in 2024?” or “and furniture?”.")
+    return replace(context, **changes)
+
+
 def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
     """A follow-up changes the slots it names and inherits the others from the conversation."""
+    if context.intent == "tariffs" and heard.intent in (None, "tariffs", "compare"):  # "compare ireland, same year"
+        return _tariff_follow_up(heard, context)
     changes: dict = {}
     intent = context.intent
     if heard.intent == "compare" or (context.intent == "compare" and not heard.intent):

@@ -28,24 +28,6 @@ INDICATORS = MONEY + GROWTH
 DUTY_MEASURES = ("duties", "customs_value", "dutiable_value", "landed_value", "cif_value", "import_charges")
 
 
-# Everyday words for HS chapters, as the news uses them (a chapter's own number works too)
-PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
-    "electronics": ("85",), "electrical machinery": ("85",), "electrical equipment": ("85",), "phones": ("85",),
-    "smartphones": ("85",), "semiconductors": ("85",), "chips": ("85",), "batteries": ("85",), "solar panels": ("85",),
-    "machinery": ("84",), "machines": ("84",), "computers": ("84",), "laptops": ("84",),
-    "vehicles": ("87",), "cars": ("87",), "autos": ("87",), "auto parts": ("87",), "car parts": ("87",),
-    "furniture": ("94",), "toys": ("95",), "games": ("95",), "sporting goods": ("95",),
-    "apparel": ("61", "62"), "clothing": ("61", "62"), "clothes": ("61", "62"), "garments": ("61", "62"),
-    "steel": ("72", "73"), "iron": ("72", "73"), "aluminum": ("76",), "aluminium": ("76",), "copper": ("74",),
-    "footwear": ("64",), "shoes": ("64",), "plastics": ("39",), "rubber": ("40",), "tires": ("40",), "tyres": ("40",),
-    "pharmaceuticals": ("30",), "medicines": ("30",), "drugs": ("30",), "chemicals": ("28", "29"),
-    "oil": ("27",), "fuel": ("27",), "energy": ("27",), "optical instruments": ("90",), "medical devices": ("90",),
-    "seafood": ("03",), "fish": ("03",), "coffee": ("09",), "wine": ("22",), "beverages": ("22",),
-    "wood": ("44",), "lumber": ("44",), "paper": ("48",), "aircraft": ("88",), "ships": ("89",),
-    "jewelry": ("71",), "jewellery": ("71",), "gold": ("71",), "textiles": ("63",),
-}
-
-
 class ProductNames(dict):
     """Product code → its description, as a file publishes it: a plug-in hands it over among its
     batches of figures, and the store keeps it once, in the same transaction."""

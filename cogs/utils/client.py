@@ -63,6 +63,7 @@ class TradeBot(commands.AutoShardedBot):
         reporters = self.store.reporters()
         partners = set().union(*(self.store.partners(reporter) for reporter in reporters))
         self.known_codes = {**dict.fromkeys(partners, 1), **dict.fromkeys(reporters, 0)}
+        self.product_names = self.store.product_names()  # /tariffs' product autocomplete, in memory
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)

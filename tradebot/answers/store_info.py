@@ -73,7 +73,7 @@ def about_answer(store: Store, query: Query, today: date) -> Answer:
         lines=lines or [Line("Store", "empty: no figures yet")],
         notes=[
             "Every number comes from this store with its source and release date; “computed” marks figures tradebot derived.",
-            "Commands: /surplus, /exports, /imports, /partners, /compare, /chart, /ask, /alerts, /calendar and /about.",
+            "Commands: /surplus, /exports, /imports, /partners, /compare, /chart, /tariffs, /ask, /alerts, /calendar and /about.",
         ],
         footer=f"Data retrieved {formatting.release_date(retrieved[:10]) if retrieved else 'never'} · tradebot {__version__}",
     )
