@@ -49,7 +49,9 @@ CONTEXTS_KEPT = 10_000  # threads whose newest context is held in memory (the st
 def thread_name(query: Query) -> str:
     """`China, November 2025 — follow-ups`, `China–United States, November 2025 — follow-ups`."""
     subject = []
-    if query.reporter:
+    if query.intent == "tariffs":  # the US is the collector: the thread is about whose goods
+        subject.append(f"US duties on {country_name(query.partner)}")
+    elif query.reporter:
         who = country_name(query.reporter)
         if query.partner and query.partner != "WLD":
             who += f"–{country_name(query.partner)}"

@@ -87,6 +87,21 @@ def test_a_product_word_names_its_chapters_and_every_figure_is_cited(store):
     assert {figure["product"] for figure in answer.as_json()["figures"] if "product" in figure} >= {"61", "62", "61,62"}
 
 
+def test_the_csv_of_a_tariff_answer_has_each_chapters_own_stored_row(store):
+    """Two chapters share every key column but the product: the export must fetch each one's own row."""
+    import csv
+    import io
+
+    from tradebot.export import figures_csv
+
+    answer = command(store, "tariffs", TODAY, country="china")
+    rows = list(csv.DictReader(io.StringIO(figures_csv(store, answer))))
+    _, _, by_chapter = from_the_file(FILES["Jan–Aug 2025"], "China")
+    stored = [row for row in rows if row["indicator"] == "duties" and row["derived"] == "false"]
+    assert len(stored) == 5 and all(float(row["value"]) == by_chapter[row["product"]] for row in stored)
+    assert next(row for row in rows if row["indicator"] == "duty_rate" and row["product"] == "")["how"] == "duties ÷ customs value"
+
+
 def test_missing_data_is_said_with_what_exists(store):
     assert command(store, "tariffs", TODAY, country="germany", period="2022").error.message == (
         "The store has no US duty figures for 2022; it holds Jan–Aug 2025, 2024, 2023 (USITC DataWeb).")

@@ -42,7 +42,7 @@ def figures_csv(store: Store, answer: Answer) -> str:
     for figure in answer.figures:
         row = None if figure.derived else store.figure_row(
             figure.reporter, figure.partner, figure.indicator, figure.period,
-            figure.unit, figure.source, figure.published,
+            figure.unit, figure.source, figure.published, figure.product,
         )
         if row is not None:
             writer.writerow({key: _cell(value) for key, value in {**dict(row), "derived": "false", "how": ""}.items()})
@@ -51,6 +51,6 @@ def figures_csv(store: Store, answer: Answer) -> str:
                 "reporter": figure.reporter, "partner": figure.partner, "indicator": figure.indicator,
                 "period_start": str(figure.period.start), "period_end": str(figure.period.end),
                 "value": figure.value, "unit": figure.unit, "source": figure.source, "published": figure.published,
-                "retrieved_at": "", "source_url": "", "note": "", "derived": "true", "how": figure.how,
+                "retrieved_at": "", "source_url": "", "note": "", "product": figure.product, "derived": "true", "how": figure.how,
             }.items()})
     return out.getvalue()

@@ -604,12 +604,12 @@ class Store:
                                  (reporter, unit, str(period_end))).fetchone() is not None
 
     def figure_row(self, reporter: str, partner: str, indicator: str, period: Period, unit: str,
-                   source: str, published: str) -> sqlite3.Row | None:
+                   source: str, published: str, product: str = "") -> sqlite3.Row | None:
         """One stored vintage, every column: what a CSV export shows for a published figure."""
         return self.conn.execute(
             """SELECT * FROM figures WHERE reporter = ? AND partner = ? AND indicator = ? AND period_end = ?
-               AND period_start = ? AND unit = ? AND source = ? AND published = ?""",
-            (reporter, partner, indicator, str(period.end), str(period.start), unit, source, published),
+               AND period_start = ? AND unit = ? AND source = ? AND product = ? AND published = ?""",
+            (reporter, partner, indicator, str(period.end), str(period.start), unit, source, product, published),
         ).fetchone()
 
     def product_rows(self, reporter: str, partner: str, indicators: Sequence[str], period: Period) -> list[sqlite3.Row]:
