@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tradebot.answers import ask, command
+from tradebot.answers import Line, ask, command
 from tradebot.config import SEED_DIR
 from tradebot.errors import DataFileError
 from tradebot.sources import detect
@@ -100,6 +100,38 @@ def test_the_csv_of_a_tariff_answer_has_each_chapters_own_stored_row(store):
     stored = [row for row in rows if row["indicator"] == "duties" and row["derived"] == "false"]
     assert len(stored) == 5 and all(float(row["value"]) == by_chapter[row["product"]] for row in stored)
     assert next(row for row in rows if row["indicator"] == "duty_rate" and row["product"] == "")["how"] == "duties ÷ customs value"
+
+
+def test_two_countries_side_by_side_and_follow_ups_in_words(store):
+    """Issue 17's plain questions: "compare tariffs on china and mexico", then follow-ups that keep
+    the context; "what does the us import from china" is the top chapters by customs value."""
+    from tradebot.answers import ask as ask_in_context
+
+    compared = ask_in_context(store, "compare tariffs on china and mexico", TODAY)
+    china, mexico = (from_the_file(FILES["Jan–Aug 2025"], name) for name in ("China", "Mexico"))
+    assert compared.title == "United States — duties on goods from China and Mexico, Jan–Aug 2025"
+    assert [line.value.split(" ")[0] for line in compared.lines[:2]] == [f"{china[0] / china[1] * 100:.1f}%",
+                                                                         f"{mexico[0] / mexico[1] * 100:.1f}%"]
+    assert compared.lines[2] == Line("Difference", "+24.5 points (computed)")
+    earlier = ask_in_context(store, "and in 2024?", TODAY, context=compared.context)
+    assert earlier.title == "United States — duties on goods from China and Mexico, 2024"
+    alone = ask_in_context(store, "and vietnam?", TODAY, context=earlier.context)
+    assert alone.title.startswith("United States — duties on goods from Vietnam, 2024: ")
+    furniture = ask_in_context(store, "and furniture?", TODAY, context=alone.context)
+    assert furniture.title.startswith("United States — duties on goods from Vietnam (Furniture), 2024: ")
+    assert ask_in_context(store, "what tariffs does china put on us soybeans", TODAY).error.code == "not_available"
+
+
+def test_what_the_us_imports_from_a_country_is_its_chapters_by_customs_value(store):
+    from tradebot.answers import ask as ask_in_context
+
+    answer = ask_in_context(store, "what does the us import from china", TODAY)
+    _, customs, _ = from_the_file(FILES["Jan–Aug 2025"], "China")
+    assert answer.title == f"United States — imports from China by product, Jan–Aug 2025: ${customs / 1e9:.1f} bn (computed)"
+    assert answer.lines[0].name.startswith("1. 85 Electrical machinery") and answer.lines[0].value.endswith("% of the total (computed)")
+    assert len(answer.lines) == 10
+    # the past tense with a period asks for the amount, as before
+    assert ask_in_context(store, "what did america import from mexico january to november 2025", TODAY).query.intent == "imports"
 
 
 def test_missing_data_is_said_with_what_exists(store):

@@ -47,6 +47,7 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
            ("Charts", "chart china exports · /chart china partner:us months:36 · chart us imports in 2025")),
     Intent("tariffs", True, "tariffs", ("country", "product", "period"),
            ("Tariffs", "/tariffs china · /tariffs vietnam period:2024 · /tariffs china product:electronics")),
+    Intent("products", True, help=("Imports by product", "what does the us import from china · top us imports from vietnam by product")),
     Intent("release", False, help=("Is it out?", "is october out yet · has china's november data been released")),
     Intent("calendar", False, "calendar", ("country",), ("Release dates", "/calendar · when is the next us release")),
     Intent("about", False, "about", (), ("The data", "about · where does the data come from")),

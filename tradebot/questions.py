@@ -35,6 +35,11 @@ INTENT_PHRASES = [
     # "what tariff does the us charge on chinese goods", "us duties on imports from vietnam" (before "imports")
     (r"\b(?:tarr?iff?s?|duty|duties|levy|levies|effective\s+(?:rate|levy)|customs\s+collect\w*)\b"
      r"|\bat\s+the\s+(?:u\.?s\.?\s+)?border\b", "tariffs"),
+    # "what does the us import from china", "top us imports from vietnam by product": the US's imports by HS chapter
+    # ("what did america import from mexico in 2025" asks for the amount: the past tense is a flow)
+    (r"\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:us|u\.s\.?|usa|america|united\s+states)\s+(?:import|buy|get)s?\s+from\b"
+     r"|\bby\s+(?:product|products|chapter|chapters|category|categories|commodity|commodities)\b"
+     r"|\b(?:what|which)\s+(?:products|goods)\s+(?:does|do|did)\s+(?:the\s+)?(?:us|u\.s\.?|usa|america)\b", "products"),
     (_TOP + r"(?:trading\s+|trade\s+)?(?:export\s+)?(?:partners?|markets?|destinations?|customers?|buyers?|countries)\b", "partners"),
     # "where did china get most of its imports from", "biggest us deficits by country"
     (r"\bwhere\s+(?:did|does|do)\b.*\b(?:get|gets|buy|buys|source|sources)\b.*\bfrom\b"
@@ -91,6 +96,8 @@ INTENT_VOCABULARY = {
     "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put than "
                "comparison change changed changes from",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
+    "products": "what does do did import imports imported buy buys get gets from by product products chapter chapters "
+                "category categories commodity commodities top biggest largest main goods which",
     "tariffs": "tariff tariffs duty duties customs charge charges charged charging collect collects collected collecting pay "
                "pays paid paying levy levies levied impose imposes imposed effective rate rates goods products product on "
                "imports import imported most which high highest average actual actually much does do tarif tarrif tariffs "
@@ -379,7 +386,7 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                     heard.year_earlier = True
                     text, lowered = _cut(text, year_earlier)
             break
-    if heard.intent == "tariffs" or (context is not None and context.intent == "tariffs"):  # "and furniture?" too
+    if heard.intent in ("tariffs", "products") or (context is not None and context.intent in ("tariffs", "products")):  # "and furniture?"
         named = products.named_in(lowered)
         if named:
             chapters = {code for match in named for code in products.codes(match.group(0)).split(",")}
@@ -520,9 +527,10 @@ def _new_question(heard: _Heard) -> Query:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
         return _new_comparison(heard)
-    if intent == "tariffs":
-        return Query(intent=intent, reporter="USA", partner=_whose_goods(heard), period=heard.period or LATEST,
-                     product=heard.product or None)
+    if intent in ("tariffs", "products"):
+        whose = _whose_goods(heard, two=intent == "tariffs")
+        return Query(intent=intent, reporter="USA", partner=whose[0], compared_partner=whose[1] if len(whose) > 1 else None,
+                     period=heard.period or LATEST, product=heard.product or None)
     reporter, partner = _roles(heard, intent)
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
@@ -535,8 +543,9 @@ def _new_question(heard: _Heard) -> Query:
     )
 
 
-def _whose_goods(heard: _Heard) -> str:
-    """Tariffs: the country whose goods pay, the one named that is not the United States."""
+def _whose_goods(heard: _Heard, two: bool = False) -> list[str]:
+    """Tariffs and imports by product: the countries whose goods, those named that are not the
+    United States (one, or two side by side when `two`)."""
     if heard.taxes_us_goods:
         raise NotAvailable("The store has only the duties the United States collects on other countries' goods, "
                            "not other countries' tariffs on American goods.")
@@ -544,17 +553,18 @@ def _whose_goods(heard: _Heard) -> str:
     if not named:
         raise NotUnderstood("Whose goods? The store has the duties the United States collects; try `tariffs on china` "
                             "or `/tariffs vietnam product:furniture`.")
-    if len(named) > 1:
-        raise NotAvailable("tradebot answers one country's duties at a time; ask `/tariffs china`, then “and mexico?” "
-                           "in its thread.")
-    return named[0]
+    if len(named) > (2 if two else 1):
+        raise NotAvailable(f"tradebot answers {'two countries' if two else 'one country'} at a time; ask about "
+                           f"{countries.by_code(named[0]).name} first, then “and {countries.by_code(named[1]).name}?” in its thread.")
+    return named
 
 
 def _tariff_follow_up(heard: _Heard, context: Query) -> Query:
-    """“and mexico?”, “and in 2024?”, “and furniture?” after a tariff answer."""
+    """“and mexico?”, “and in 2024?”, “and furniture?” after a tariff answer (or imports by product)."""
     changes: dict = {}
-    if any(code != "USA" for code, _ in heard.countries):
-        changes["partner"] = _whose_goods(heard)
+    if any(code != "USA" for code, _ in heard.countries):  # one country named, or two side by side
+        whose = _whose_goods(heard, two=context.intent == "tariffs")
+        changes.update(partner=whose[0], compared_partner=whose[1] if len(whose) > 1 else None)
     if heard.period:
         changes["period"] = heard.period
     if heard.product is not None:
@@ -566,7 +576,7 @@ def _tariff_follow_up(heard: _Heard, context: Query) -> Query:
 
 def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
     """A follow-up changes the slots it names and inherits the others from the conversation."""
-    if context.intent == "tariffs" and heard.intent in (None, "tariffs", "compare"):  # "compare ireland, same year"
+    if context.intent in ("tariffs", "products") and heard.intent in (None, context.intent, "compare"):  # "compare ireland, same year"
         return _tariff_follow_up(heard, context)
     changes: dict = {}
     intent = context.intent

@@ -1,6 +1,7 @@
 """What the US collects at the border on a country's goods: duties, customs value and the
 effective tariff rate (duties ÷ customs value, always computed), the same a year earlier, and
-the chapters that pay the most — from the USITC DataWeb figures by HS chapter."""
+the chapters that pay the most; and what the US imports from a country, chapter by chapter —
+from the USITC DataWeb figures by HS chapter."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date
 from tradebot import countries, formatting
 from tradebot.answers.base import Answer, Line, Shown, source_footer
 from tradebot.errors import NoData
-from tradebot.figures import Figure, derived
+from tradebot.figures import Figure, derived, share
 from tradebot.intents import answers_for
 from tradebot.periods import Period
 from tradebot.query import Query
@@ -19,6 +20,7 @@ from tradebot.wording import COMPUTED_NOTE, sentence_case
 
 COLLECTOR = "USA"  # the only customs whose collections the store holds, by partner and chapter
 TOP_CHAPTERS = 5
+TOP_PRODUCTS = 10
 READ = ("duties", "customs_value", "cif_value", "import_charges")
 RATE_NOTE = ("The effective rate is the duties the US collected ÷ the customs value of the goods (imports for "
              "consumption), computed; it is not the statutory tariff rate, which differs by product and exemption.")
@@ -77,22 +79,28 @@ def rate_of(duties: Figure, customs: Figure) -> Figure:
                    period=duties.period, unit="percent")
 
 
+def _period(store: Store, query: Query, partner: countries.Country) -> tuple[Period, list[Period]]:
+    """The period asked for among those stored for the partner (newest first), or `NoData` naming them."""
+    periods = store.recent_periods(COLLECTOR, partner.code, "duties", limit=24)
+    if not periods:
+        raise NoData(f"The store has no US figures by product for goods from {partner.name}; they come from USITC DataWeb "
+                     "downloads (`sync --file`), which tradebot ships for 2023, 2024 and Jan–Aug 2025.")
+    if query.period.kind != "fixed":
+        return periods[0], periods
+    if query.period.period not in periods:
+        held = ", ".join(p.label for p in periods)
+        raise NoData(f"The store has no US figures by product for {query.period.period.label}; it holds {held} (USITC DataWeb).")
+    return query.period.period, periods
+
+
 @answers_for("tariffs")
 def tariff_answer(store: Store, query: Query, today: date) -> Answer:
     partner = countries.by_code(query.partner)
     chapters = tuple(query.product.split(",")) if query.product else None
-    periods = store.recent_periods(COLLECTOR, partner.code, "duties", limit=24)
-    if not periods:
-        raise NoData(f"The store has no US duty figures for goods from {partner.name}; they come from USITC DataWeb "
-                     "downloads (`sync --file`), which tradebot ships for 2023, 2024 and Jan–Aug 2025.")
-    if query.period.kind == "fixed":
-        period = query.period.period
-        if period not in periods:
-            held = ", ".join(p.label for p in periods)
-            raise NoData(f"The store has no US duty figures for {period.label}; it holds {held} (USITC DataWeb).")
-    else:
-        period = periods[0]
+    period, periods = _period(store, query, partner)
     names = store.product_names()
+    if query.compared_partner:
+        return _side_by_side(store, query, partner, countries.by_code(query.compared_partner), period, chapters, names)
     what = _products_words(chapters, names)
     current = Collections(store, partner.code, period, chapters)
     found = current.rate(query.product or "")
@@ -124,6 +132,55 @@ def tariff_answer(store: Store, query: Query, today: date) -> Answer:
     notes.append(COMPUTED_NOTE)
     return Answer(query=query, title=title, lines=lines, notes=notes, footer=source_footer(rate, shown.figures),
                   figures=shown.figures, tone="neutral")
+
+
+def _side_by_side(store: Store, query: Query, first: countries.Country, second: countries.Country, period: Period,
+                  chapters: tuple[str, ...] | None, names: dict[str, str]) -> Answer:
+    """Two countries' goods at the US border in one period: each one's rate, duties and customs value."""
+    what = _products_words(chapters, names)
+    shown, rates = Shown(), []
+    lines = []
+    for country in (first, second):
+        found = Collections(store, country.code, period, chapters).rate(query.product or "")
+        if found is None:
+            raise NoData(f"The store has no duties or customs value of US imports from {country.name}{what} for {period.label}.")
+        rate, duties, customs = found
+        shown.add(rate)
+        rates.append(rate)
+        lines.append(Line(country.name, f"{rate.value:.1f}% (computed) · duties {shown.money(duties)} on {shown.money(customs)}"))
+    gap = derived("duty_rate_gap", rates, round(rates[0].value - rates[1].value, 1), "first rate − second rate",
+                  period=period, unit="points")
+    shown.add(gap)
+    lines.append(Line("Difference", f"{formatting.points(gap.value)} points (computed)"))
+    title = f"United States — duties on goods from {first.name} and {second.name}{what}, {period.label}"
+    return Answer(query=query, title=title, lines=lines, notes=[RATE_NOTE, COMPUTED_NOTE],
+                  footer=source_footer(rates[0], shown.figures), figures=shown.figures)
+
+
+@answers_for("products")
+def product_imports_answer(store: Store, query: Query, today: date) -> Answer:
+    """What the US imports from a country, by HS chapter: the largest at customs value, with shares."""
+    partner = countries.by_code(query.partner)
+    period, _ = _period(store, query, partner)
+    names = store.product_names()
+    current = Collections(store, partner.code, period, tuple(query.product.split(",")) if query.product else None)
+    total = current.total("customs_value", query.product or "")
+    if total is None or total.value <= 0:
+        raise NoData(f"The store has no customs value of US imports from {partner.name} for {period.label}.")
+    shown = Shown()
+    ranked = sorted((figure for chapter in current.chapters if (figure := current.customs_value(chapter)) is not None),
+                    key=lambda figure: -figure.value)[:TOP_PRODUCTS]
+    lines = []
+    for number, value in enumerate(ranked, start=1):
+        part = share(value, total, "share")
+        shown.add(part)
+        lines.append(Line(f"{number}. {value.product} {_short(sentence_case(names.get(value.product, '')))}",
+                          f"{shown.money(value)} · {part.value:.1f}% of the total (computed)"))
+    title = f"United States — imports from {partner.name} by product, {period.label}: {shown.money(total)}"
+    notes = ["Imports for consumption at customs value (the value of the goods, without duties, freight or insurance), "
+             "by HS chapter.", COMPUTED_NOTE]
+    return Answer(query=query, title=title, lines=lines, notes=notes, footer=source_footer(total, shown.figures),
+                  figures=shown.figures)
 
 
 def _top_chapters(current: Collections, names: dict[str, str], shown: Shown) -> list[Line]:
