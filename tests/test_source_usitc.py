@@ -134,6 +134,21 @@ def test_what_the_us_imports_from_a_country_is_its_chapters_by_customs_value(sto
     assert ask_in_context(store, "what did america import from mexico january to november 2025", TODAY).query.intent == "imports"
 
 
+def test_imports_by_product_come_with_a_horizontal_bar_chart_of_exactly_the_chapters_listed(store):
+    from tradebot import charts
+    from tradebot.answers import ask as ask_in_context
+
+    answer = ask_in_context(store, "what does the us import from vietnam", TODAY)
+    bars = answer.chart
+    assert isinstance(bars, charts.ChapterBars) and bars.figures == [figure for figure in answer.figures if figure.indicator == "customs_value"
+                                                                     and figure.product][:10]
+    drawn = charts.draw_bars(bars).axes[0]
+    widths = [patch.get_width() for patch in drawn.patches]
+    assert widths == [figure.value for figure in bars.figures][::-1]  # largest on top
+    assert [label.get_text() for label in drawn.get_yticklabels()][-1].startswith("85 Electrical machinery")
+    assert charts.render(bars).startswith(b"\x89PNG") and "Hatched: computed (CIF value − charges)." in bars.caption
+
+
 def test_missing_data_is_said_with_what_exists(store):
     assert command(store, "tariffs", TODAY, country="germany", period="2022").error.message == (
         "The store has no US duty figures for 2022; it holds Jan–Aug 2025, 2024, 2023 (USITC DataWeb).")

@@ -481,11 +481,66 @@ def _axis_money(value: float, currency: str) -> str:
     return (formatting.MINUS if value < 0 else "") + formatting.money(value, currency, extra_decimals=-1)
 
 
-def render(data: ChartData) -> bytes:
+@dataclass(frozen=True)
+class ChapterBars:
+    """One horizontal bar per HS chapter, largest on top: what the US imports from a partner by
+    product (customs value), exactly the figures the answer lists."""
+
+    reporter: str
+    partner: str
+    indicator: str
+    currency: str
+    period: Period
+    bars: tuple[tuple[str, Figure], ...]  # (chapter label, its figure), largest first
+    title: str
+    caption: str
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [figure for _label, figure in self.bars]
+
+
+def draw_bars(data: ChapterBars):
+    """The matplotlib `Figure` of a `ChapterBars` (Agg, no pyplot); computed values are hatched."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
+    fig = MplFigure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    fig.patch.set_alpha(0.0)
+    ax = fig.add_axes((0.36, 0.16, 0.56, 0.7))
+    ax.patch.set_alpha(0.0)
+    labels = [label for label, _ in data.bars][::-1]  # barh draws bottom-up: the largest on top
+    values = [figure.value for _, figure in data.bars][::-1]
+    computed = [figure.derived for _, figure in data.bars][::-1]
+    colour = COLOURS["imports"]
+    ax.barh(range(len(values)), values, color=colour, alpha=0.9, hatch=["////" if mark else None for mark in computed],
+            edgecolor=colour, linewidth=0, zorder=2)
+    for y, value in enumerate(values):
+        ax.text(value, y, " " + formatting.money(value, data.currency), va="center", ha="left", fontsize=9, color=TEXT,
+                parse_math=False)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _axis_money(value, data.currency)))
+    ax.margins(x=0.18)
+    ax.grid(axis="x", color=GRID, alpha=0.25, linewidth=0.8, zorder=0)
+    ax.tick_params(colors=TEXT, labelsize=9, length=0)
+    for side, spine in ax.spines.items():
+        spine.set_visible(side == "left")
+        spine.set_color(GRID)
+    fig.text(0.02, 0.93, data.title, fontsize=14, fontweight="bold", color=TEXT, ha="left", va="baseline", parse_math=False)
+    fig.text(0.02, 0.03, "\n".join(textwrap.wrap(data.caption, 140)), fontsize=9, color=TEXT, ha="left", va="bottom",
+             parse_math=False)
+    return fig
+
+
+def render(data: ChartData | ChapterBars) -> bytes:
     """The chart as a PNG of 1000 × 560 px with a transparent background. The same data
     gives the same bytes (no timestamp or version in the file)."""
     with _RENDER_LOCK:
-        fig = draw(data)
+        fig = draw(data) if isinstance(data, ChartData) else draw_bars(data)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, transparent=True, metadata={"Software": None})
     png = buffer.getvalue()

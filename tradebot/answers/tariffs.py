@@ -10,6 +10,7 @@ from datetime import date
 
 from tradebot import countries, formatting
 from tradebot.answers.base import Answer, Line, Shown, source_footer
+from tradebot.charts import ChapterBars
 from tradebot.errors import NoData
 from tradebot.figures import Figure, derived, share
 from tradebot.intents import answers_for
@@ -179,8 +180,13 @@ def product_imports_answer(store: Store, query: Query, today: date) -> Answer:
     title = f"United States — imports from {partner.name} by product, {period.label}: {shown.money(total)}"
     notes = ["Imports for consumption at customs value (the value of the goods, without duties, freight or insurance), "
              "by HS chapter.", COMPUTED_NOTE]
-    return Answer(query=query, title=title, lines=lines, notes=notes, footer=source_footer(total, shown.figures),
-                  figures=shown.figures)
+    footer = source_footer(total, shown.figures)
+    computed = " Hatched: computed (CIF value − charges)." if any(value.derived for value in ranked) else ""
+    bars = ChapterBars(
+        reporter=COLLECTOR, partner=partner.code, indicator="customs_value", currency="USD", period=period,
+        bars=tuple((f"{value.product} {_short(sentence_case(names.get(value.product, '')), 40)}", value) for value in ranked),
+        title=f"US imports from {partner.name} by product, {period.label}", caption=f"{footer}.{computed}")
+    return Answer(query=query, title=title, lines=lines, notes=notes, footer=footer, figures=shown.figures, chart=bars)
 
 
 def _top_chapters(current: Collections, names: dict[str, str], shown: Shown) -> list[Line]:
