@@ -82,15 +82,16 @@ def rate_of(duties: Figure, customs: Figure) -> Figure:
 
 def _period(store: Store, query: Query, partner: countries.Country) -> tuple[Period, list[Period]]:
     """The period asked for among those stored for the partner (newest first), or `NoData` naming them."""
+    what = "US duty figures" if query.intent == "tariffs" else "US import figures by product"
     periods = store.recent_periods(COLLECTOR, partner.code, "duties", limit=24)
     if not periods:
-        raise NoData(f"The store has no US figures by product for goods from {partner.name}; they come from USITC DataWeb "
+        raise NoData(f"The store has no {what} for goods from {partner.name}; they come from USITC DataWeb "
                      "downloads (`sync --file`), which tradebot ships for 2023, 2024 and Jan–Aug 2025.")
     if query.period.kind != "fixed":
         return periods[0], periods
     if query.period.period not in periods:
         held = ", ".join(p.label for p in periods)
-        raise NoData(f"The store has no US figures by product for {query.period.period.label}; it holds {held} (USITC DataWeb).")
+        raise NoData(f"The store has no {what} for {query.period.period.label}; it holds {held} (USITC DataWeb).")
     return query.period.period, periods
 
 
