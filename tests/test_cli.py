@@ -101,13 +101,56 @@ def test_console_answers_each_line(db_path):
 
 
 def test_console_json_prints_one_ask_object_per_input_line(db_path):
-    lines = ["surplus china", "", "/imports china period:2025-02", "bogus words here"]
+    """One object per question; a blank line asks nothing, so it prints nothing (issue 18: it
+    printed a not_understood error object)."""
+    lines = ["surplus china", "", "/imports china period:2025-02", "   ", "bogus words here"]
     result = run_bot("console", "--json", db=db_path, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0
     objects = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(objects) == len(lines)
-    assert [o["error"]["code"] if o["error"] else None for o in objects] == [None, "not_understood", None, "not_understood"]
-    assert objects[2]["query"]["period"] == "2025-01..2025-02"
+    assert [o["error"]["code"] if o["error"] else None for o in objects] == [None, None, "not_understood"]
+    assert objects[1]["query"]["period"] == "2025-01..2025-02"
+
+
+def test_console_csv_adds_each_answers_figures_instead_of_overwriting(db_path, tmp_path):
+    """Issue 18: `console --csv PATH` rewrote the file after each answer, keeping only the last."""
+    path = tmp_path / "figures.csv"
+    result = run_bot("console", "--csv", str(path), db=db_path, stdin="surplus china\n/tariffs vietnam\nquit\n")
+    assert result.returncode == 0, result.stderr
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("reporter,partner,indicator") and sum(line.startswith("reporter,") for line in lines) == 1
+    assert any(line.startswith("CHN,WLD,balance") for line in lines) and any(line.startswith("USA,VNM,duties") for line in lines)
+
+
+pexpect = pytest.importorskip("pexpect") if sys.platform != "win32" else None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal needs POSIX")
+def test_the_console_at_a_terminal_edits_recalls_history_and_leaves_cleanly_on_ctrl_c_and_ctrl_d(db_path, tmp_path):
+    """Issue 18, typed into the real console on a pseudo-terminal: the Up arrow recalls the last
+    question (it used to send `^[[A` as text), Ctrl-C at the prompt gives a new prompt, Ctrl-D
+    leaves with a newline; no traceback anywhere, and the history is kept for the next start."""
+    env = {**os.environ, "DISCORD_TOKEN": "", "TRADEBOT_DB": str(db_path), "XDG_DATA_HOME": str(tmp_path), "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, [str(PROJECT_DIR / "bot.py"), "console"], cwd=str(PROJECT_DIR), env=env,
+                          encoding="utf-8", timeout=30)
+    child.expect_exact("tradebot> ")
+    child.sendline("surplus china")
+    child.expect_exact("China — trade surplus, July 2026")
+    child.expect_exact("tradebot> ")
+    child.send("\x1b[A")  # Up: the question again, editable
+    child.expect_exact("surplus china")  # redrawn by readline: it is reading (a key sent earlier can race it)
+    child.sendline("")
+    child.expect_exact("China — trade surplus, July 2026")
+    child.expect_exact("tradebot> ")
+    child.send("half a quest")
+    child.expect_exact("half a quest")
+    child.sendintr()  # Ctrl-C at the prompt drops the line
+    child.expect_exact("tradebot> ")
+    child.sendeof()  # Ctrl-D
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in child.before and "^[[A" not in child.before
+    assert (tmp_path / "tradebot" / "history").read_text(encoding="utf-8").splitlines()[-1] == "surplus china"
 
 
 def test_a_malformed_setting_is_one_line_and_exit_two(tmp_path):

@@ -575,7 +575,8 @@ def test_console_json_prints_one_object_per_line(store, tmp_path, lines):
     stdin = io.StringIO("".join(line + "\n" for line in lines))
     stdout = io.StringIO()
     assert console.run(store, as_json=True, stdin=stdin, stdout=stdout, charts_dir=tmp_path) == 0
-    answered = next((index for index, line in enumerate(lines) if line.strip().lower() in console.QUIT), len(lines))
+    asked = next((index for index, line in enumerate(lines) if line.strip().lower() in console.QUIT), len(lines))
+    answered = sum(1 for line in lines[:asked] if line.strip())  # a blank line asks nothing and prints nothing
     printed = stdout.getvalue().split("\n")
     assert printed[-1] == "" and len(printed) - 1 == answered
     for line in printed[:-1]:

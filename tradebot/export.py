@@ -21,11 +21,16 @@ COLUMNS = (*FIGURE_COLUMNS, "derived", "how")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_csv(store: Store, answer: Answer, path: Path) -> None:
-    """Write the figures behind an answer (or a chart's plotted points) to `path`; a path that
-    cannot be written is one sentence (`OutputUnwritable`)."""
+def write_csv(store: Store, answer: Answer, path: Path, append: bool = False) -> None:
+    """Write the figures behind an answer (or a chart's plotted points) to `path`, or add them
+    after the rows already there (`append`: the header is not repeated); a path that cannot be
+    written is one sentence (`OutputUnwritable`)."""
     text = figures_csv(store, answer)
     try:
+        if append:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(text.split("\n", 1)[1])
+            return
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise OutputUnwritable(f"Cannot write the CSV to {path}: {error.strerror or error}.") from None
