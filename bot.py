@@ -56,6 +56,10 @@ async def serve(settings: Settings) -> int:
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
+    except (OSError, discord.GatewayNotFound) as error:  # aiohttp's connection errors are OSErrors
+        print(f"error: Discord cannot be reached ({' '.join(str(error).split())[:160]}): check the network or proxy; "
+              "`python bot.py console` works offline.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -212,3 +212,21 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(store, tm
     assert (row["source"], row["source_url"]) == ("'@evil", "'+1 555")
     assert row["note"].startswith("'=HYPERLINK")
     assert row["value"] == "-500000000.0"  # a number stays a number
+
+
+def test_discord_out_of_reach_is_one_line_not_a_traceback(db_path, monkeypatch, capsys):
+    """Issue 18: with Discord unreachable, `bot.py run` printed a 78-line traceback."""
+    import asyncio
+    from dataclasses import replace
+
+    import discord
+
+    import bot as entry
+    from tradebot.config import Settings
+
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")  # the discard port: refused
+    settings = replace(Settings(db_path=db_path), discord_token="abc.def.ghi")
+    assert asyncio.run(entry.serve(settings)) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: Discord cannot be reached (") and err.endswith("`python bot.py console` works offline.")
+    assert "\n" not in err and "Traceback" not in err
