@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
+from cogs.utils.tree import reply
 from tradebot import alerts, countries
 from tradebot.alerts import ALL_REPORTERS
 from tradebot.errors import TradebotError
@@ -41,7 +42,7 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
         subscription = await self._write(interaction, alerts.subscribe, interaction.guild_id, interaction.channel_id, reporter,
                                          role.id if role else None, interaction.user.id)
         ping = f", pinging {role.mention}" if role else ""
-        await _say(interaction, f"This channel will get a summary whenever new figures for {subscription.covers} land{ping}.")
+        await reply(interaction, f"This channel will get a summary whenever new figures for {subscription.covers} land{ping}.")
 
     @app_commands.command(name="unsubscribe", description="Stop alerts in this channel")
     @app_commands.describe(country="Only this reporting country (default: all of this channel's alerts)")
@@ -51,7 +52,7 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
         reporter = countries.resolve(country).code if country else None
         ended = await self._write(interaction, alerts.unsubscribe, interaction.channel_id, reporter)
         what = "alerts" if reporter is None else f"alerts for {countries.by_code(reporter).name}"
-        await _say(interaction, f"Stopped {what} in this channel." if ended else f"This channel had no {what}.")
+        await reply(interaction, f"Stopped {what} in this channel." if ended else f"This channel had no {what}.")
 
     @app_commands.command(name="list", description="The alert subscriptions in this server")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -73,12 +74,6 @@ class Alerts(commands.GroupCog, group_name="alerts", group_description="Summarie
             await interaction.response.defer(thinking=True)
         return await writing
 
-
-async def _say(interaction: discord.Interaction, text: str) -> None:
-    if interaction.response.is_done():  # deferred
-        await interaction.followup.send(text)
-    else:
-        await interaction.response.send_message(text)
 
 
 async def setup(bot: TradeBot) -> None:

@@ -468,8 +468,13 @@ def _style_axes(ax, plan: Layout, currency: str, formatter) -> None:
     ax.margins(y=0.12)
     ax.grid(axis="y", color=GRID, alpha=0.25, linewidth=0.8, zorder=0)
     ax.tick_params(colors=TEXT, labelsize=9.5, length=0)
-    for side, spine in ax.spines.items():
-        spine.set_visible(side == "bottom")
+    _axis_line_only(ax, "bottom")
+
+
+def _axis_line_only(ax, side: str) -> None:
+    """One faint axis line, on the side the values are read from; the other spines hidden."""
+    for name, spine in ax.spines.items():
+        spine.set_visible(name == side)
         spine.set_color(GRID)
         spine.set_alpha(0.5)
 
@@ -527,9 +532,7 @@ def draw_bars(data: ChapterBars):
     ax.margins(x=0.18)
     ax.grid(axis="x", color=GRID, alpha=0.25, linewidth=0.8, zorder=0)
     ax.tick_params(colors=TEXT, labelsize=9, length=0)
-    for side, spine in ax.spines.items():
-        spine.set_visible(side == "left")
-        spine.set_color(GRID)
+    _axis_line_only(ax, "left")
     fig.text(0.02, 0.93, data.title, fontsize=14, fontweight="bold", color=TEXT, ha="left", va="baseline", parse_math=False)
     fig.text(0.02, 0.03, "\n".join(textwrap.wrap(data.caption, 140)), fontsize=9, color=TEXT, ha="left", va="bottom",
              parse_math=False)

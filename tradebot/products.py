@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tradebot.errors import NotUnderstood, echo
+from tradebot.wording import sentence_case
 
 # Everyday words for HS chapters, as the news uses them (a chapter's own number works too)
 PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
@@ -46,7 +47,7 @@ def choices(current: str, names: dict[str, str], limit: int = 25) -> list[tuple[
     whose number or description starts with or contains it (`names`: chapter → description)."""
     typed = " ".join(current.lower().split())
     words = [(f"{word} (HS {', '.join(chapters)})", word) for word, chapters in PRODUCT_WORDS.items() if word.startswith(typed)]
-    chapters = [(f"{code} {' '.join(description.split())[:90].capitalize()}", code) for code, description in names.items()
+    chapters = [(f"{code} {sentence_case(description)[:90]}", code) for code, description in names.items()
                 if code.startswith(typed) or typed in description.lower()]
     return (words + chapters)[:limit]
 

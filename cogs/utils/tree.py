@@ -65,12 +65,17 @@ class TradeTree(app_commands.CommandTree):
         await reply_privately(interaction, message)
 
 
+async def reply(interaction: discord.Interaction, message: str, ephemeral: bool = False) -> None:
+    """A reply whether or not the interaction was already deferred (then it is a followup)."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=ephemeral)
+    else:
+        await interaction.response.send_message(message, ephemeral=ephemeral)
+
+
 async def reply_privately(interaction: discord.Interaction, message: str) -> None:
     """An ephemeral reply whether or not the interaction was already answered or deferred."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await reply(interaction, message, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)

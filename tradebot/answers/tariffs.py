@@ -176,7 +176,7 @@ def product_imports_answer(store: Store, query: Query, today: date) -> Answer:
     for number, value in enumerate(ranked, start=1):
         part = share(value, total, "share")
         shown.add(part)
-        lines.append(Line(f"{number}. {value.product} {_short(sentence_case(names.get(value.product, '')))}",
+        lines.append(Line(f"{number}. {_chapter(value.product, names)}",
                           f"{shown.money(value)} · {part.value:.1f}% of the total (computed)"))
     title = f"United States — imports from {partner.name} by product, {period.label}: {shown.money(total)}"
     notes = ["Imports for consumption at customs value (the value of the goods, without duties, freight or insurance), "
@@ -185,7 +185,7 @@ def product_imports_answer(store: Store, query: Query, today: date) -> Answer:
     computed = " Hatched: computed (CIF value − charges)." if any(value.derived for value in ranked) else ""
     bars = ChapterBars(
         reporter=COLLECTOR, partner=partner.code, indicator="customs_value", currency="USD", period=period,
-        bars=tuple((f"{value.product} {_short(sentence_case(names.get(value.product, '')), 40)}", value) for value in ranked),
+        bars=tuple((_chapter(value.product, names, 40), value) for value in ranked),
         title=f"US imports from {partner.name} by product, {period.label}", caption=f"{footer}.{computed}")
     return Answer(query=query, title=title, lines=lines, notes=notes, footer=footer, figures=shown.figures, chart=bars)
 
@@ -197,10 +197,10 @@ def _top_chapters(current: Collections, names: dict[str, str], shown: Shown) -> 
     entries = []
     for number, duties in enumerate(ranked, start=1):
         customs = current.customs_value(duties.product)
-        rate = f" · {rate_of(duties, customs).value:.1f}% (computed)" if customs is not None and customs.value > 0 else ""
-        if rate:
-            shown.add(rate_of(duties, customs))
-        entries.append(Line(f"{number}. {duties.product} {_short(sentence_case(names.get(duties.product, '')))}",
+        rate = ""
+        if customs is not None and customs.value > 0:
+            rate = f" · {shown.add(rate_of(duties, customs)).value:.1f}% (computed)"
+        entries.append(Line(f"{number}. {_chapter(duties.product, names)}",
                             f"{shown.money(duties)} in duties{rate}"))
     return entries
 
@@ -230,3 +230,8 @@ def _short(description: str, limit: int = 60) -> str:
     """A chapter's description up to its first semicolon, and at most `limit` characters."""
     first = description.split(";")[0].strip()
     return first if len(first) <= limit else first[: limit - 1].rstrip(" ,") + "…"
+
+
+def _chapter(code: str, names: dict[str, str], limit: int = 60) -> str:
+    """`85 Electrical machinery and equipment and parts thereof`: how a chapter is named in a line."""
+    return f"{code} {_short(sentence_case(names.get(code, '')), limit)}".strip()

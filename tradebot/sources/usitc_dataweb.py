@@ -25,6 +25,7 @@ value − duties − charges, for every row, to the dollar (rounding: $2).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -34,7 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError, echo
-from tradebot.periods import MONTH_WORDS, Month, Period
+from tradebot.periods import MONTH_WORDS, Month, Period, today_utc
 from tradebot.vocabulary import ProductNames
 
 SOURCE = "USITC DataWeb"
@@ -113,7 +114,7 @@ def _figures(sheets: dict[str, list[list]], retrieved_at: str) -> tuple[list[tup
         if tables and values.keys() != next(iter(tables.values())).keys():
             raise _Bad(f"the sheet “{sheet}” does not hold the same countries and chapters as the others")
         tables[indicator] = values
-    if Month.of(datetime.now(UTC).date()) <= period.end:
+    if Month.of(today_utc()) <= period.end:
         raise _Bad(f"its period ({period}) is not over yet")
     _check(tables)
 
@@ -233,7 +234,7 @@ def _number(cell, sheet: str, line: int) -> float:
         if not sources.is_plain_number(text):
             raise _Bad(f"the sheet “{sheet}” line {line}: “{echo(cell, 20)}” is not a number")
         cell = float(text)
-    if not cell == cell or abs(cell) == float("inf") or cell < 0:  # NaN, infinite or negative: no value of goods is
+    if not math.isfinite(cell) or cell < 0:  # NaN, infinite or negative: no value of goods is
         raise _Bad(f"the sheet “{sheet}” line {line}: {cell!r} is not an amount of money")
     return float(cell)
 
