@@ -111,6 +111,21 @@ def test_console_json_prints_one_ask_object_per_input_line(db_path):
     assert objects[1]["query"]["period"] == "2025-01..2025-02"
 
 
+def test_a_line_that_cannot_be_read_reports_no_query_and_the_thread_goes_on(db_path):
+    """Issue 18: a failed `--json` line carried the previous question's `query`, as if it had been
+    asked again; `ask --json` gave an unread line an invented intent and period. Nothing was
+    understood, so every key is null, and the next follow-up still has the earlier context."""
+    lines = ["/surplus china period:2025-11", "blah blah", "surplus narnia", "and imports?"]
+    result = run_bot("console", "--json", db=db_path, stdin="\n".join(lines) + "\n")
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    nothing = {"intent": None, "reporter": None, "partner": None, "period": None}
+    assert [o["query"] for o in objects[1:3]] == [nothing, nothing]
+    assert [o["error"]["code"] for o in objects[1:3]] == ["not_understood", "unknown_country"]
+    assert objects[3]["query"] == {"intent": "imports", "reporter": "CHN", "partner": "WLD", "period": "2025-11"}
+    alone = json.loads(run_bot("ask", "--json", "blah blah", db=db_path).stdout)
+    assert alone["query"] == nothing and alone["figures"] == []
+
+
 def test_console_csv_adds_each_answers_figures_instead_of_overwriting(db_path, tmp_path):
     """Issue 18: `console --csv PATH` rewrote the file after each answer, keeping only the last."""
     path = tmp_path / "figures.csv"

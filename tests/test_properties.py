@@ -270,7 +270,10 @@ def assert_answer(answer: Answer) -> None:
     assert set(payload) == {"query", "text", "figures", "error"}
     # a question about a product names its chapters (DESIGN.md §4)
     assert set(payload["query"]) - {"product"} == {"intent", "reporter", "partner", "period"}
-    assert payload["query"]["period"] in ("latest", "ytd") or PERIOD_TEXT.fullmatch(payload["query"]["period"])
+    if not answer.understood:  # nothing in the line was read: the query says so, key by key
+        assert payload["query"] == dict.fromkeys(("intent", "reporter", "partner", "period")) and answer.error
+    else:
+        assert payload["query"]["period"] in ("latest", "ytd") or PERIOD_TEXT.fullmatch(payload["query"]["period"])
     assert payload["text"] == answer.text
     if answer.error is not None:
         assert_refusal(answer.error)

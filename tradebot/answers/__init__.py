@@ -45,7 +45,7 @@ def understand(store: Store, text: str, today: date | None = None, context: Quer
 
 def not_understood(error: TradebotError, context: Query | None) -> Answer:
     """The answer to a line that could not be read: the error, and the conversation unchanged."""
-    return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context)
+    return Answer(query=context or Query(intent="balance", reporter=None), error=error, context=context, understood=False)
 
 
 def answer_asked(store: Store, query: Query, today: date | None = None) -> Answer:

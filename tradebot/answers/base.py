@@ -30,6 +30,9 @@ class Line:
     value: str
 
 
+UNREAD_QUERY_KEYS = ("intent", "reporter", "partner", "period")  # ★ the query object's keys, all null
+
+
 @dataclass
 class Answer:
     query: Query
@@ -46,6 +49,9 @@ class Answer:
     # question as asked when the store could not answer it (it still sets the subject), or
     # the earlier context when the text was not understood
     context: Query | None = None
+    # False when the line itself could not be read: `query` then holds the conversation so
+    # far for the front ends, but the JSON says nothing was understood rather than repeat it
+    understood: bool = True
 
     @property
     def ok(self) -> bool:
@@ -60,7 +66,7 @@ class Answer:
 
     def as_json(self) -> dict:
         return {
-            "query": self.query.as_json(),
+            "query": self.query.as_json() if self.understood else dict.fromkeys(UNREAD_QUERY_KEYS),
             "text": self.text,
             "figures": [figure.as_json() for figure in self.figures] if self.ok else [],
             "error": {"code": self.error.code, "message": self.error.message} if self.error else None,
