@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,33 @@ TOKEN_REJECTED = (
     "Discord rejected DISCORD_TOKEN: copy a fresh token from https://discord.com/developers/applications "
     "(Bot → Reset Token) into .env; `python bot.py console` needs no token."
 )
+
+
+# Exit codes, the same for every command (README "Exit codes")
+OK, FAILED, USAGE, SOFTWARE, INTERRUPTED = 0, 1, 2, 70, 130
+
+
+class Arguments(argparse.ArgumentParser):
+    """argparse, but a mistake in the arguments is one line (argparse prints the usage first)."""
+
+    def error(self, message: str):
+        self.exit(USAGE, f"error: {message} (see `python {self.prog} --help`)\n")
+
+
+def month_argument(text: str) -> str:
+    if not re.fullmatch(r"(1[89]|2\d)\d\d-(0[1-9]|1[0-2])", text.strip()):
+        raise argparse.ArgumentTypeError(f"“{text}” is not a month: write it YYYY-MM, e.g. 2025-11")
+    return text.strip()
+
+
+def reporters_argument(text: str) -> tuple[str, ...]:
+    """`CHN,USA` or names (`china, united states`), as ISO codes; an unknown one is refused."""
+    from tradebot import countries
+
+    try:
+        return tuple(countries.resolve(part).code for part in text.split(",") if part.strip())
+    except TradebotError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def build_bot(settings: Settings, **client_options):
@@ -48,52 +76,52 @@ async def serve(settings: Settings) -> int:
             await bot.start(settings.discord_token)
     except discord.LoginFailure:
         print(f"error: {TOKEN_REJECTED}", file=sys.stderr)
-        return 2
+        return USAGE
     except discord.PrivilegedIntentsRequired:
         print("error: Discord refused the bot's intents: enable Message Content under Bot → Privileged Gateway Intents, "
               "or set MESSAGE_CONTENT_INTENT=false.", file=sys.stderr)
-        return 2
+        return USAGE
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
-        return 1
+        return FAILED
     except (OSError, discord.GatewayNotFound) as error:  # aiohttp's connection errors are OSErrors
         print(f"error: Discord cannot be reached ({' '.join(str(error).split())[:160]}): check the network or proxy; "
               "`python bot.py console` works offline.", file=sys.stderr)
-        return 1
-    return 0
+        return FAILED
+    return OK
 
 
 def run(settings: Settings) -> int:
     if not settings.discord_token:
         print(f"error: {TOKEN_MISSING}", file=sys.stderr)
-        return 2
+        return USAGE
     from tradebot import logs
 
-    logs.configure(settings.log_level, secrets=[settings.discord_token])
+    logs.configure(settings.log_level or "INFO", secrets=[settings.discord_token])
     try:
         return asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        return 0
+    except KeyboardInterrupt:  # Ctrl-C is how a bot run in a terminal is stopped
+        return OK
 
 
 def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
     """Print what the import or fetch read, added, revised and skipped, and what is new."""
-    from tradebot import logs, sync
-
-    logs.configure(settings.log_level, secrets=[settings.discord_token])  # retries are logged as they happen
+    from tradebot import sync, terminal
 
     try:
-        if args.file:
-            report = sync.sync_file(store, args.file)
-        else:
-            reporters = tuple(code.strip().upper() for code in args.reporters.split(",")) if args.reporters else settings.imf_reporters
-            report = asyncio.run(sync.sync_source(store, args.source, reporters or None, args.since))
+        with terminal.progress_shown() as progress:
+            if args.file:
+                report = sync.sync_file(store, args.file, progress)
+            else:
+                reporters = args.reporters or settings.imf_reporters or None
+                report = asyncio.run(sync.sync_source(store, args.source, reporters, args.since, progress=progress,
+                                                      base=settings.imf_url))
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
-        return 1
+        return FAILED
     print("\n".join(report.lines()))
     print_summaries(store, report.total.announced)
-    return 1 if report.failures and not report.imports else 0
+    return FAILED if report.failures and not report.imports else OK
 
 
 def print_summaries(store, announced) -> None:
@@ -110,8 +138,8 @@ def print_summaries(store, announced) -> None:
 def main(argv: list[str] | None = None) -> int:
     from tradebot import sources
 
-    parser = argparse.ArgumentParser(prog="bot.py", description="Trade figures with their sources, for Discord and the terminal.")
-    commands = parser.add_subparsers(dest="command")
+    parser = Arguments(prog="bot.py", description="Trade figures with their sources, for Discord and the terminal.")
+    commands = parser.add_subparsers(dest="command", parser_class=Arguments)
     commands.add_parser("run", help="start the Discord bot (the default; needs DISCORD_TOKEN)")
     console = commands.add_parser("console", help="answer commands and questions typed in the terminal; no token needed")
     console.add_argument("--json", action="store_true", help="print one `ask --json` object per input line")
@@ -124,25 +152,30 @@ def main(argv: list[str] | None = None) -> int:
     what = sync.add_mutually_exclusive_group(required=True)
     what.add_argument("--file", type=Path, help=f"a data file, gzipped or not: {sources.formats()}")
     what.add_argument("--source", choices=sources.LIVE, help="fetch live from this source")
-    sync.add_argument("--reporters", help="comma-separated ISO codes for --source (default: TRADEBOT_IMF_REPORTERS, else G20 + ASEAN)")
-    sync.add_argument("--since", help="first month to fetch, YYYY-MM (default: two years back)")
+    sync.add_argument("--reporters", type=reporters_argument,
+                      help="comma-separated ISO codes or names for --source (default: TRADEBOT_IMF_REPORTERS, else G20 + ASEAN)")
+    sync.add_argument("--since", type=month_argument, help="first month to fetch, YYYY-MM (default: two years back)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
-        return 2
+        return USAGE
 
     if args.command in (None, "run"):
         return run(settings)
 
+    from tradebot import logs, terminal
     from tradebot.store import open_store
 
+    # the terminal commands log what goes wrong (to stderr, off the answers' stdout); LOG_LEVEL=INFO shows retries and progress
+    logs.configure(settings.log_level or "WARNING", secrets=[settings.discord_token], stream=sys.stderr)
     try:
-        store = open_store(settings)
+        with terminal.progress_shown() as progress:  # the first use builds the store: about 7 s
+            store = open_store(settings, progress)
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
-        return 1
+        return FAILED
     try:
         if args.command == "console":
             from tradebot import console as console_
@@ -158,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
 
         # a chart's PNG is written to ./charts and the answer says where
         answer = shown(ask_(store, " ".join(args.text)))
-        print(json.dumps(answer.as_json(), ensure_ascii=False) if args.json else answer.text)
+        if args.json:
+            print(json.dumps(answer.as_json(), ensure_ascii=False))
+        else:
+            terminal.show(answer)
         if args.csv and answer.ok:
             from tradebot.export import write_csv
 
@@ -166,24 +202,32 @@ def main(argv: list[str] | None = None) -> int:
                 write_csv(store, answer, args.csv)
             except TradebotError as error:
                 print(f"error: {error.message}", file=sys.stderr)
-                return 1
+                return FAILED
             print(f"figures written to {args.csv}", file=sys.stderr)
-        return 0 if answer.ok else 1
+        return OK if answer.ok else FAILED
     finally:
         store.close()
 
 
-def _exit_quietly_on_closed_pipe(argv: list[str] | None = None) -> int:
-    """`bot.py sync … | head`: the reader may stop early; that is not an error worth a traceback."""
+def cli(argv: list[str] | None = None) -> int:
+    """`main`, with the ends every command shares: whatever happens is one line and an exit code."""
     try:
         code = main(argv)
         sys.stdout.flush()
         return code
-    except BrokenPipeError:
+    except BrokenPipeError:  # `bot.py sync … | head`: the reader stopped early, which is no error worth a traceback
         # Python flushes stdout again at exit: point it at /dev/null so that flush is silent too
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return FAILED
+    except KeyboardInterrupt:  # an import or a first build rolls back: the store is as it was
+        print("\ninterrupted: nothing was changed by the unfinished work.", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as error:  # a bug: one line to report, the traceback when asked for (LOG_LEVEL=DEBUG)
+        log.debug("unexpected error", exc_info=True)
+        print(f"error: unexpected {type(error).__name__}: {' '.join(str(error).split())[:200]} — a bug in tradebot; "
+              "LOG_LEVEL=DEBUG shows where.", file=sys.stderr)
+        return SOFTWARE
 
 
 if __name__ == "__main__":
-    sys.exit(_exit_quietly_on_closed_pipe())
+    sys.exit(cli())

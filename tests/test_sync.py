@@ -155,10 +155,10 @@ def test_a_file_truncated_while_it_is_read_is_refused_whole(store, tmp_path, mon
     path.write_bytes(data)
     reading = imf_imts.batches
 
-    def batches_while_another_program_truncates(path, remark):
+    def batches_while_another_program_truncates(path, remark, meter):
         with open(path, "r+b") as other:
             other.truncate(data.index(b"\n", len(data) // 2) + 1)  # at a line boundary: what is left is valid
-        yield from reading(path, remark)
+        yield from reading(path, remark, meter)
 
     monkeypatch.setattr(imf_imts, "batches", batches_while_another_program_truncates)
     before, events = snapshot(store), _events(store)

@@ -23,7 +23,8 @@ class Settings:
     seed_dir: Path = SEED_DIR
     discord_token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
-    log_level: str = "INFO"
+    log_level: str | None = None  # None: INFO for the bot, WARNING for the terminal commands
+    imf_url: str | None = None  # TRADEBOT_IMF_URL: a mirror (or a test server) instead of api.imf.org
     imf_reporters: tuple[str, ...] = ()  # empty: the default list in tradebot.sync
     # IMF IMTS has no release calendar (DATA_SOURCES.md §1.12): look once a day, early UTC
     imf_sync_cron: str = "15 6 * * *"
@@ -46,7 +47,8 @@ class Settings:
             seed_dir=Path(values.get("TRADEBOT_SEED_DIR", SEED_DIR)),
             discord_token=values.get("DISCORD_TOKEN"),
             guild_id=int(guild) if guild else None,
-            log_level=values.get("LOG_LEVEL", "INFO").upper(),
+            log_level=values["LOG_LEVEL"].upper() if "LOG_LEVEL" in values else None,
+            imf_url=values["TRADEBOT_IMF_URL"].rstrip("/") if "TRADEBOT_IMF_URL" in values else None,
             imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
             delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
             message_content=_switch(values, "MESSAGE_CONTENT_INTENT", False),

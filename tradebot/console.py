@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from tradebot import charts
+from tradebot import charts, terminal
 from tradebot.answers import Answer, ask
 from tradebot.errors import OutputUnwritable, TradebotError
 from tradebot.export import write_csv
@@ -74,7 +74,8 @@ def run(
         if as_json:
             print(json.dumps(reply.as_json(), ensure_ascii=False), file=stdout, flush=True)
         else:
-            print(reply.text + "\n", file=stdout, flush=True)
+            terminal.show(reply, stdout)
+            print(file=stdout, flush=True)
         if csv_path and reply.ok and reply.figures:
             try:
                 write_csv(store, reply, csv_path, append=csv_started)

@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 REDACTED = "[redacted]"
 # An interaction's token (in the callback and follow-up webhook URLs discord.py logs at DEBUG)
@@ -30,9 +31,9 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN_FIELD.sub(rf"\1{REDACTED}\2", text)
 
 
-def configure(level: str, secrets: Iterable[str | None] = ()) -> logging.Handler:
-    """Send every logger (discord.py's included) to stdout at `level`; return the handler."""
-    handler = logging.StreamHandler(sys.stdout)
+def configure(level: str, secrets: Iterable[str | None] = (), stream: TextIO | None = None) -> logging.Handler:
+    """Send every logger (discord.py's included) to `stream` (stdout) at `level`; return the handler."""
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)-8s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, StoreUnwritable
 from tradebot.periods import EARLIEST_YEAR, Month, Period, today_utc
+from tradebot.progress import Progress, Step, unwatched
 from tradebot.vocabulary import FIGURE_COLUMNS, ProductNames, is_currency
 
 if TYPE_CHECKING:
@@ -679,11 +680,11 @@ class Store:
         return self.conn.execute("SELECT * FROM coverage ORDER BY reporter, source").fetchall()
 
 
-def load_seed(store: Store, seed_dir: Path) -> ImportReport:
+def load_seed(store: Store, seed_dir: Path, progress: Progress = unwatched) -> ImportReport:
     """Import every file in `seed_dir` (README.md aside), each through the plug-in that
     recognises it, all in one transaction: a bad row anywhere leaves the store as it was."""
     paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
-    report = store.add_figure_batches(batch for path in paths for batch in sources.file_batches(path))
+    report = store.add_figure_batches(_seed_batches(paths, f"building the store from {seed_dir.name}/", progress))
     # the seed is history, not news: its newest months are never announced. (Announced, they were
     # delivered to a channel subscribed in the same second as the seed was built.)
     with store.conn:
@@ -694,15 +695,41 @@ def load_seed(store: Store, seed_dir: Path) -> ImportReport:
     return report
 
 
-def open_store(settings: Settings) -> Store:
+def _seed_batches(paths: list[Path], task: str, progress: Progress) -> Iterator[list]:
+    """The seed files' batches one after another, their progress told as one task's."""
+    total = sum(path.stat().st_size for path in paths)
+    done = figures = 0
+    for path in paths:
+        def told(step: Step, done: int = done, figures: int = figures) -> None:  # what the files before this one held
+            progress(Step(task, done + step.done, total, figures=figures + step.figures))
+
+        for batch in sources.file_batches(path, progress=told):
+            figures += 0 if isinstance(batch, dict) else len(batch)  # product names come among the batches
+            yield batch
+        done += path.stat().st_size
+
+
+def open_store(settings: Settings, progress: Progress = unwatched) -> Store:
     """The store at `settings.db_path`, migrated, and filled from `settings.seed_dir` on first
     use (an empty database)."""
-    store = Store(settings.db_path)
+    try:
+        store = Store(settings.db_path)
+    except (OSError, sqlite3.Error) as error:  # a folder that cannot be made, a path SQLite cannot open
+        raise StoreUnwritable(f"The database {settings.db_path} cannot be opened ({_reason(error)}): "
+                              "set TRADEBOT_DB to a file in a folder you can write.") from None
     try:
         store.migrate()
         if store.is_empty():
-            load_seed(store, settings.seed_dir)
+            load_seed(store, settings.seed_dir, progress)
+    except sqlite3.DatabaseError as error:  # not a database, a damaged one, or locked past busy_timeout
+        store.close()
+        raise StoreUnwritable(f"The database {settings.db_path} cannot be used ({_reason(error)}): "
+                              "if it is not tradebot's, point TRADEBOT_DB elsewhere.") from None
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _reason(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error)

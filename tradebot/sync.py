@@ -14,6 +14,7 @@ from pathlib import Path
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
+from tradebot.progress import Progress, Step, unwatched
 from tradebot.store import ImportReport, NewPeriod, Store, inline
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
@@ -62,12 +63,12 @@ def new_period_lines(new_periods: list[NewPeriod], show: int = 6) -> list[str]:
 # --- files ---
 
 
-def sync_file(store: Store, path: Path) -> SyncReport:
+def sync_file(store: Store, path: Path, progress: Progress = unwatched) -> SyncReport:
     """Import one file, of any registered format, in one transaction: the plug-in hands over its
     figures a batch at a time (an IMF file of millions of rows never sits in memory whole)."""
     source = sources.detect(path)
     remarks: list[str] = []
-    report = store.add_figure_batches(sources.file_batches(path, remarks.append, source))
+    report = store.add_figure_batches(sources.file_batches(path, remarks.append, source, progress))
     return SyncReport(imports=[(f"{path.name} ({source.label})", report)], remarks=remarks)
 
 
@@ -76,7 +77,7 @@ def sync_file(store: Store, path: Path) -> SyncReport:
 
 async def sync_source(
     store: Store, source: str = "imf", reporters: tuple[str, ...] | None = None, since: str | None = None,
-    run: Callable = inline, **fetch_options
+    run: Callable = inline, progress: Progress = unwatched, **fetch_options
 ) -> SyncReport:
     """Fetch a live source and import each response as its own transaction, so one bad
     response costs only itself. A source that cannot be reached at all raises
@@ -87,11 +88,15 @@ async def sync_source(
     reporters = reporters or DEFAULT_REPORTERS
     since = since or str(Month.of(today_utc()).plus(-MONTHS_BACK))
     report = SyncReport()
+    task, figures = f"fetching {found.publishers[0] if found.publishers else found.key}", 0
+    progress(Step(task, 0, len(reporters), "reporters"))
     async for name, rows in found.plugin().fetch_batches(reporters, since, **fetch_options):
         try:
             if isinstance(rows, TradebotError):
                 raise rows
             report.imports.append((name, await run(store.add_figures, rows)))
+            figures += len(rows)
         except TradebotError as error:
             report.failures.append(error.message)
+        progress(Step(task, len(report.imports) + len(report.failures), len(reporters), "reporters", figures))
     return report

@@ -12,7 +12,7 @@ from discord.ext import commands
 from cogs.utils.render import CsvButton
 from cogs.utils.sender import DiscordSender
 from cogs.utils.tree import TradeTree
-from tradebot import scheduler, sync
+from tradebot import scheduler, sync, terminal
 from tradebot.alerts import DISCORD
 from tradebot.config import Settings
 from tradebot.delivery import Outbox
@@ -54,7 +54,7 @@ class TradeBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        self.store = open_store(settings)
+        self.store = open_store(settings, terminal.progress_logged())  # the first start builds it: a log line every 10 s
         self.writer = Store(settings.db_path)
         self.outbox = Outbox(self.writer, {DISCORD: DiscordSender(self)}, run=self.writes)
         self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
@@ -82,7 +82,8 @@ class TradeBot(commands.AutoShardedBot):
         self.scheduler.start()
 
     async def sync_imf(self) -> None:
-        report = await sync.sync_source(self.writer, "imf", self.settings.imf_reporters or None, run=self.writes)
+        report = await sync.sync_source(self.writer, "imf", self.settings.imf_reporters or None, run=self.writes,
+                                        progress=terminal.progress_logged(), base=self.settings.imf_url)
         for line in report.lines():
             log.info("sync imf: %s", line)
         await self.outbox.deliver()

@@ -4,11 +4,13 @@ A plug-in module provides
 
 - `recognise(head: str) -> bool`: whether a file is of its kind, from the first 4,096
   characters of its text (gzip already undone);
-- `batches(path: Path, remark: Callable[[str], None]) -> Iterator[list]`: the file's figures
-  as lists of rows (dicts with `store.FIGURE_COLUMNS`, or tuples in that order), every row
-  checked (a problem raises a one-line `DataFileError`, and the caller stores all batches in
-  one transaction, so a bad file changes nothing); `remark` takes a sentence about what the
-  file held but gave no figure for, which the import report prints;
+- `batches(path: Path, remark: Callable[[str], None], meter: Meter | None) -> Iterator[list]`:
+  the file's figures as lists of rows (dicts with `store.FIGURE_COLUMNS`, or tuples in that
+  order), every row checked (a problem raises a one-line `DataFileError`, and the caller stores
+  all batches in one transaction, so a bad file changes nothing); `remark` takes a sentence
+  about what the file held but gave no figure for, which the import report prints; the file
+  is opened with `open_bytes(path, meter)` or `read_text(path, meter)`, so a progress display
+  can tell how much of it has been read;
 - for a live source, `async fetch_batches(reporters, since, **options)`, yielding
   `(name, rows or the TradebotError that kept them)` per response.
 
@@ -36,8 +38,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import BinaryIO
 
 from tradebot.errors import DataFileError
+from tradebot.progress import Progress, Step, unwatched
 from tradebot.releases import ReleasePattern
 
 # How flows are valued, as answers name it beside a figure ("exports, FOB").
@@ -111,13 +115,40 @@ def detect(path: Path) -> Source:
     return source
 
 
-def file_batches(path: Path, remark: Callable[[str], None] = lambda text: None, source: Source | None = None) -> Iterator[list]:
-    """A file's figures, batch by batch, through the plug-in that recognises it — refused at
-    the end if the file changed while it was read: a file truncated (or still being written) by
-    another process reads as a shorter valid file, which the caller's transaction must not keep."""
+class Meter:
+    """How much of a file a plug-in has read, for a progress display: the position in the file
+    on disk (for a gzip, in its compressed bytes), whatever the plug-in makes of them."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self._file: BinaryIO | None = None
+
+    def watch(self, file: BinaryIO) -> None:
+        self._file = file
+
+    @property
+    def done(self) -> int:
+        if self._file is None:
+            return 0
+        try:
+            return min(self._file.tell(), self.total)
+        except (OSError, ValueError):  # closed: read to the end
+            return self.total
+
+
+def file_batches(path: Path, remark: Callable[[str], None] = lambda text: None, source: Source | None = None,
+                 progress: Progress = unwatched) -> Iterator[list]:
+    """A file's figures, batch by batch, through the plug-in that recognises it, telling
+    `progress` how much of the file it has read after each — refused at the end if the file
+    changed while it was read: a file truncated (or still being written) by another process
+    reads as a shorter valid file, which the caller's transaction must not keep."""
     source = source or detect(path)
     before = _identity(path)
-    yield from source.plugin().batches(path, remark)
+    meter, figures = Meter(before[2]), 0
+    for batch in source.plugin().batches(path, remark, meter):
+        figures += 0 if isinstance(batch, dict) else len(batch)  # product names come among the batches
+        progress(Step(f"importing {path.name}", meter.done, meter.total, figures=figures))
+        yield batch
     if _identity(path) != before:
         raise DataFileError(f"{path.name} changed while it was being read (another program is writing it?); "
                             "nothing was imported: run the import again once the file is complete.")
@@ -196,22 +227,25 @@ def is_date(text: str) -> bool:
     return len(text) == len("2026-02-28")  # fromisoformat also takes 20260228
 
 
-def open_bytes(path: Path):
+def open_bytes(path: Path, meter: Meter | None = None) -> BinaryIO:
     """The file's bytes, gunzipped when it is gzip (told by its magic bytes, not its name)."""
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+    stream = gzip.open(path, "rb") if gzipped else open(path, "rb")
+    if meter is not None:
+        meter.watch(stream.fileobj if gzipped else stream)  # the file on disk under the gzip
+    return stream
 
 
-def open_text(path: Path):
-    return io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", newline="")
+def open_text(path: Path, meter: Meter | None = None):
+    return io.TextIOWrapper(open_bytes(path, meter), encoding="utf-8-sig", newline="")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, meter: Meter | None = None) -> str:
     """A whole (small) file as text, universal newlines, or a one-line `DataFileError`; at most
     `MAX_TEXT_CHARS`, so memory stays bounded whatever a gzip unpacks to."""
     with _read_errors(path):
-        with open_text(path) as handle:
+        with open_text(path, meter) as handle:
             text = handle.read(MAX_TEXT_CHARS + 1)
     if len(text) > MAX_TEXT_CHARS:
         raise DataFileError(f"{path.name} holds more than {MAX_TEXT_CHARS >> 20} MB of text; no page, bulletin or "

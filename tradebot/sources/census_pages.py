@@ -44,8 +44,8 @@ def recognise(head: str) -> bool:
     return head.lstrip().startswith("#") and "census.gov/foreign-trade/balance" in head
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
-    yield parse(sources.read_text(path), name=path.name)
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None, meter: sources.Meter | None = None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path, meter), name=path.name)
 
 
 def parse(text: str, *, name: str = "page", retrieved_at: str | None = None) -> list[dict]:

@@ -104,8 +104,8 @@ def recognise(head: str) -> bool:
     return "<html" in head or "<table" in head or "<!doctype html" in head
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
-    yield parse(sources.read_text(path), name=path.name)
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None, meter: sources.Meter | None = None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path, meter), name=path.name)
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:

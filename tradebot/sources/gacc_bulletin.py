@@ -67,8 +67,8 @@ def recognise(head: str) -> bool:
     return head.lstrip().split("\n", 1)[0].replace(" ", "").startswith("month,position,name,level,parent,tt_month")
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
-    yield parse(sources.read_text(path), name=path.name, remark=remark)
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None, meter: sources.Meter | None = None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path, meter), name=path.name, remark=remark)
 
 
 def parse(text: str, *, name: str = "bulletin", retrieved_at: str | None = None,

@@ -163,12 +163,12 @@ def recognise(head: str) -> bool:
     return head.lstrip().startswith(("DATAFLOW", "STRUCTURE"))
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[tuple]]:
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None, meter: sources.Meter | None = None) -> Iterator[list[tuple]]:
     """A saved response or bulk file (gzipped or not), a part at a time, read and checked as it
     goes; what it skipped (aggregates, other indicators, key-only rows) is remarked at the end."""
     skipped: Counter = Counter()
     try:
-        with sources.open_bytes(path) as stream:
+        with sources.open_bytes(path, meter) as stream:
             for records, part_skipped in read_records(stream, name=path.name):
                 skipped += part_skipped
                 yield records
@@ -519,7 +519,7 @@ async def fetch_each(
     reporters: Sequence[str],
     *,
     start: str,
-    base: str = IMF_BASE,
+    base: str | None = None,  # None: IMF_BASE
     session: aiohttp.ClientSession | None = None,
     min_interval: float = 1.0,
     backoff: Sequence[float] = (2, 5, 10),
@@ -528,7 +528,7 @@ async def fetch_each(
     """(reporter, url, csv_text or the error) per reporter, as each arrives, so one bad series
     costs only itself. A header-only body (no data yet) is returned like any other. When the
     host cannot be reached at all, `SourceUnreachable` ends the run: the rest would fail too."""
-    urls = [(reporter, series_url(reporter, start, base)) for reporter in reporters]
+    urls = [(reporter, series_url(reporter, start, base or IMF_BASE)) for reporter in reporters]
     own = session is None
     if own and urls:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
@@ -618,7 +618,8 @@ async def _get_csv(session: aiohttp.ClientSession, url: str, pacer: _Pacer, back
             pacer.done()
         if attempt + 1 < tries:
             delay = wait if wait is not None else backoff[attempt] * random.uniform(1.0, 1.2)  # with jitter
-            log.warning("IMF IMTS %s: %s; retrying in %.1f s (%d/%d)", url, problem, delay, attempt + 1, tries - 1)
+            # routine, so INFO: what is worth a warning is the failure after the last try
+            log.info("IMF IMTS %s: %s; retrying in %.1f s (%d/%d)", url, problem, delay, attempt + 1, tries - 1)
             await asyncio.sleep(delay)
     tried = f"{tries} tries" if tries > 1 else "1 try"
     if unreachable:

@@ -31,8 +31,8 @@ def recognise(head: str) -> bool:
     return head.lstrip().split("\n", 1)[0].replace(" ", "").startswith("reporter,partner,indicator,period")
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[dict]]:
-    yield parse(sources.read_text(path), name=path.name)
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None, meter: sources.Meter | None = None) -> Iterator[list[dict]]:
+    yield parse(sources.read_text(path, meter), name=path.name)
 
 
 def read(path: Path, retrieved_at: str | None = None) -> list[dict]:

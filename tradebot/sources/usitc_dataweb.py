@@ -68,9 +68,11 @@ class _Bad(Exception):
     pass
 
 
-def batches(path: Path, remark: Callable[[str], None] = lambda text: None) -> Iterator[list[tuple] | ProductNames]:
+def batches(path: Path, remark: Callable[[str], None] = lambda text: None,
+            meter: sources.Meter | None = None) -> Iterator[list[tuple] | ProductNames]:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        with sources.open_bytes(path, meter) as file:
+            workbook = CalamineWorkbook.from_filelike(file)
         sheets = {name: workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names}
     except (CalamineError, OSError, ValueError) as error:
         raise DataFileError(f"{path.name} is not a workbook tradebot can read: {' '.join(str(error).split())[:200]}") from None
