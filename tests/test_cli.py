@@ -142,10 +142,11 @@ pexpect = pytest.importorskip("pexpect") if sys.platform != "win32" else None
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal needs POSIX")
 def test_the_console_at_a_terminal_edits_recalls_history_and_leaves_cleanly_on_ctrl_c_and_ctrl_d(db_path, tmp_path):
     """Issue 18, typed into the real console on a pseudo-terminal: the Up arrow recalls the last
-    question (it used to send `^[[A` as text), Ctrl-C at the prompt gives a new prompt, Ctrl-D
-    leaves with a newline; no traceback anywhere, and the history is kept for the next start."""
+    question (it used to send `^[[A` as text), Ctrl-C at the prompt gives a new prompt, Ctrl-C
+    while an answer is worked out drops that answer and keeps the thread, Ctrl-D leaves with a
+    newline; no traceback anywhere, no chart written, and the history is kept for the next start."""
     env = {**os.environ, "DISCORD_TOKEN": "", "TRADEBOT_DB": str(db_path), "XDG_DATA_HOME": str(tmp_path), "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, [str(PROJECT_DIR / "bot.py"), "console"], cwd=str(PROJECT_DIR), env=env,
+    child = pexpect.spawn(sys.executable, [str(PROJECT_DIR / "bot.py"), "console"], cwd=str(tmp_path), env=env,
                           encoding="utf-8", timeout=30)
     child.expect_exact("tradebot> ")
     child.sendline("surplus china")
@@ -160,12 +161,21 @@ def test_the_console_at_a_terminal_edits_recalls_history_and_leaves_cleanly_on_c
     child.expect_exact("half a quest")
     child.sendintr()  # Ctrl-C at the prompt drops the line
     child.expect_exact("tradebot> ")
+    child.sendline("chart china exports")  # a first chart loads matplotlib: about a second of work
+    child.expect_exact("chart china exports\r\n")  # Enter was read: the answer is being worked out
+    child.sendintr()  # Ctrl-C mid-answer: that answer is dropped, the conversation stays as it was
+    child.expect_exact("(interrupted)")
+    child.expect_exact("tradebot> ")
+    child.sendline("and imports?")
+    child.expect_exact("China — imports, July 2026")  # the follow-up still has "surplus china" as its context
+    child.expect_exact("tradebot> ")
     child.sendeof()  # Ctrl-D
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in child.before and "^[[A" not in child.before
-    assert (tmp_path / "tradebot" / "history").read_text(encoding="utf-8").splitlines()[-1] == "surplus china"
+    assert (tmp_path / "tradebot" / "history").read_text(encoding="utf-8").splitlines()[-2:] == ["chart china exports", "and imports?"]
+    assert not (tmp_path / "charts").exists()
 
 
 def test_a_malformed_setting_is_one_line_and_exit_two(tmp_path):
