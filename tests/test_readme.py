@@ -38,3 +38,30 @@ def test_every_question_the_readme_quotes_is_answered_from_the_bundled_data(stor
             assert result.ok, f"README example `{span}`: {result.text}"
             answered.append(span)
     assert len(answered) >= 8
+
+
+def test_what_the_readme_says_the_bundled_data_covers_is_what_the_store_holds(store):
+    """The README's first screen names the bundled data's reach; a seed that grows or shrinks
+    without the README saying so fails here."""
+    readme = " ".join((PROJECT_DIR / "README.md").read_text(encoding="utf-8").split())
+    assert "China's trade with every partner month by month, 2024-01 … 2026-07 (China Customs' bulletin, in yuan)" in readme
+    assert "US trade with China, Germany, South Korea, Taiwan and Japan month by month, 2024-01 … 2026-04 (US Census)" in readme
+    assert "US, Japanese and Korean trade with China, 2001–2019" in readme
+    assert "by HS chapter, 2023, 2024 and Jan–Aug 2025 (USITC DataWeb)" in readme
+
+    def reach(source: str, reporter: str) -> tuple:
+        return tuple(store.conn.execute(
+            "SELECT min(period_start), max(period_end), count(DISTINCT partner) FROM figures WHERE source = ? AND reporter = ?",
+            (source, reporter)).fetchone())
+
+    first, last, partners = reach("China Customs (GACC) monthly bulletin", "CHN")
+    assert (first, last) == ("2024-01", "2026-07") and partners > 200
+    assert reach("US Census Bureau", "USA")[:2] == ("2001-01", "2026-04")
+    monthly = {row[0] for row in store.conn.execute(
+        "SELECT DISTINCT partner FROM figures WHERE source = 'US Census Bureau' AND reporter = 'USA' AND period_start = '2026-04'")}
+    assert {"CHN", "DEU", "KOR", "TWN", "JPN"} <= monthly
+    for source, reporter in (("Japan Ministry of Finance", "JPN"), ("Korea Customs Service (KOSIS)", "KOR")):
+        assert reach(source, reporter)[:2] == ("2001-01", "2019-12")
+    first, last, _ = reach("USITC DataWeb", "USA")
+    assert (first, last) == ("2023-01", "2025-08")
+    assert store.conn.execute("SELECT count(DISTINCT product) FROM figures WHERE source = 'USITC DataWeb'").fetchone()[0] >= 90
