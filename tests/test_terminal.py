@@ -95,6 +95,13 @@ def test_a_database_that_cannot_be_opened_or_is_not_one_is_one_line(tmp_path):
     assert result.stderr.startswith(f"error: The database {folder} cannot be opened (unable to open database file)")
 
 
+def test_a_seed_folder_that_is_not_there_is_one_line(tmp_path):
+    result = run_bot("ask", "surplus china", db=tmp_path / "new.db", TRADEBOT_SEED_DIR=str(tmp_path / "gone"))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (f"error: The seed folder {tmp_path / 'gone'} cannot be read (No such file or directory): it holds "
+                             "the bundled data; set TRADEBOT_SEED_DIR to it (default data/seed in the project).\n")
+
+
 def test_a_bug_is_one_line_and_exit_seventy(monkeypatch, capsys):
     """Whatever goes wrong unforeseen is one line naming it, not a traceback; LOG_LEVEL=DEBUG has the traceback."""
     def broken(argv):

@@ -683,7 +683,11 @@ class Store:
 def load_seed(store: Store, seed_dir: Path, progress: Progress = unwatched) -> ImportReport:
     """Import every file in `seed_dir` (README.md aside), each through the plug-in that
     recognises it, all in one transaction: a bad row anywhere leaves the store as it was."""
-    paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
+    try:
+        paths = sorted(path for path in seed_dir.iterdir() if path.is_file() and path.suffix.lower() != ".md")
+    except OSError as error:
+        raise DataFileError(f"The seed folder {seed_dir} cannot be read ({_reason(error)}): it holds the bundled data; "
+                            "set TRADEBOT_SEED_DIR to it (default data/seed in the project).") from None
     report = store.add_figure_batches(_seed_batches(paths, f"building the store from {seed_dir.name}/", progress))
     # the seed is history, not news: its newest months are never announced. (Announced, they were
     # delivered to a channel subscribed in the same second as the seed was built.)
