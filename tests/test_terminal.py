@@ -61,12 +61,12 @@ def test_reporters_may_be_names_or_codes():
 def test_offline_sync_is_one_line_and_exit_one(db_path, monkeypatch, capsys):
     """Issue 18: offline, `sync --source imf` printed three retry warnings before its error. The
     retries still happen (a live run keeps them, logged at INFO), and the run ends in one line."""
-    import tradebot.sources.imf_imts as imf
+    from tradebot.sources import http
 
     async def no_wait(seconds):
         return None
 
-    monkeypatch.setattr(imf.asyncio, "sleep", no_wait)
+    monkeypatch.setattr(http.asyncio, "sleep", no_wait)
     monkeypatch.setenv("TRADEBOT_DB", str(db_path))
     monkeypatch.setenv("TRADEBOT_IMF_URL", "http://127.0.0.1:9/sdmx")  # nothing listens on the discard port
     monkeypatch.delenv("LOG_LEVEL", raising=False)

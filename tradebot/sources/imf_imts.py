@@ -28,25 +28,19 @@ anything that is not CSV (an HTML error page, XML) raises `SourceUnavailable`.
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import errno
 import gzip
 import io
 import itertools
 import json
 import logging
-import random
 import re
-import time
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit
 
 import aiohttp
 import numpy as np
@@ -54,8 +48,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from tradebot import __version__, sources
+from tradebot import sources
 from tradebot.errors import DataFileError, SourceUnavailable, SourceUnreachable, TradebotError
+from tradebot.sources import http
 from tradebot.vocabulary import FIGURE_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -64,9 +59,6 @@ SOURCE = "IMF IMTS"
 IMF_BASE = "https://api.imf.org/external/sdmx/2.1"
 DATAFLOW_ID = "IMF.STA:IMTS"
 ACCEPT = "application/vnd.sdmx.data+csv;version=2.0.0"
-USER_AGENT = f"tradebot/{__version__} (+https://github.com/; trade-figures Discord bot)"
-HEADERS = {"Accept": ACCEPT, "Accept-Encoding": "gzip", "User-Agent": USER_AGENT}
-MAX_RETRY_AFTER = 300.0  # a longer wait asked by a 429/503 is given up on at once
 
 INDICATORS = {"XG_FOB_USD": "exports", "MG_CIF_USD": "imports", "TBG_USD": "balance"}
 CODES = {"G001": "WLD", "G998": "EU27"}  # IMF aggregate → the bot's code; other aggregates are skipped
@@ -498,23 +490,6 @@ def start_month(start: str) -> str:
     return f"{match[1]}-{month:02d}"
 
 
-class _Pacer:
-    """At most one request per `interval` seconds: the next starts `interval` after the last ended."""
-
-    def __init__(self, interval: float):
-        self.interval = interval
-        self.last: float | None = None
-
-    async def wait(self) -> None:
-        if self.last is not None:
-            delay = self.last + self.interval - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-
-    def done(self) -> None:
-        self.last = time.monotonic()
-
-
 async def fetch_each(
     reporters: Sequence[str],
     *,
@@ -532,7 +507,7 @@ async def fetch_each(
     own = session is None
     if own and urls:
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
-    pacer = _Pacer(min_interval)
+    pacer = http.Pacer(min_interval)
     try:
         for reporter, url in urls:
             try:
@@ -586,45 +561,15 @@ async def fetch_rows(reporters: Sequence[str], *, start: str, **kwargs) -> list[
     return rows
 
 
-async def _get_csv(session: aiohttp.ClientSession, url: str, pacer: _Pacer, backoff: Sequence[float], timeout: float) -> str:
-    tries = len(backoff) + 1
-    host = urlsplit(url).netloc
-    for attempt in range(tries):
-        wait: float | None = None
-        unreachable = False
-        await pacer.wait()
-        try:
-            async with session.get(url, headers=HEADERS, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-                status = response.status
-                if status == 429 or status >= 500:
-                    problem = _status(response)
-                    wait = _retry_after(response.headers.get("Retry-After"))
-                    if wait is not None and wait > MAX_RETRY_AFTER:
-                        raise SourceUnavailable(f"{url} answered {problem} and asked to wait {wait:.0f} s; try again later.")
-                elif 200 <= status < 300 and status != 204:
-                    return await _csv_body(response, url)
-                else:
-                    detail = _json_message((await response.read())[:4000].decode("utf-8", "replace"))
-                    raise SourceUnavailable(f"{url} answered {_status(response)}{detail}, not data.")
-        except aiohttp.ClientSSLError as error:
-            raise SourceUnavailable(f"{url}: the TLS connection failed: {_one_line(error)}") from None
-        except aiohttp.ClientConnectorError as error:
-            unreachable, problem = True, _connect_reason(error)
-        except (aiohttp.TooManyRedirects, aiohttp.InvalidURL) as error:
-            raise SourceUnavailable(f"{url}: {type(error).__name__}: {_one_line(error)}") from None
-        except (aiohttp.ClientError, TimeoutError) as error:
-            problem = f"timed out after {timeout:g} s" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {_one_line(error)}"
-        finally:
-            pacer.done()
-        if attempt + 1 < tries:
-            delay = wait if wait is not None else backoff[attempt] * random.uniform(1.0, 1.2)  # with jitter
-            # routine, so INFO: what is worth a warning is the failure after the last try
-            log.info("IMF IMTS %s: %s; retrying in %.1f s (%d/%d)", url, problem, delay, attempt + 1, tries - 1)
-            await asyncio.sleep(delay)
-    tried = f"{tries} tries" if tries > 1 else "1 try"
-    if unreachable:
-        raise SourceUnreachable(f"Could not reach {host}: {problem} ({tried}, {url}).")
-    raise SourceUnavailable(f"{url} failed: {problem} ({tried}).")
+async def _get_csv(session: aiohttp.ClientSession, url: str, pacer: http.Pacer, backoff: Sequence[float], timeout: float) -> str:
+    async def read(response: aiohttp.ClientResponse) -> str:
+        if 200 <= response.status < 300 and response.status != 204:
+            return await _csv_body(response, url)
+        detail = _json_message((await response.read())[:4000].decode("utf-8", "replace"))
+        raise SourceUnavailable(f"{url} answered {http.status_text(response)}{detail}, not data.")
+
+    return await http.get(session, url, read, label="IMF IMTS", pacer=pacer, backoff=backoff, timeout=timeout,
+                          headers={"Accept": ACCEPT, "Accept-Encoding": "gzip"})
 
 
 async def _csv_body(response: aiohttp.ClientResponse, url: str) -> str:
@@ -643,36 +588,3 @@ async def _csv_body(response: aiohttp.ClientResponse, url: str) -> str:
     return text
 
 
-def _status(response: aiohttp.ClientResponse) -> str:
-    return f"HTTP {response.status} {response.reason or ''}".strip()
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _connect_reason(error: aiohttp.ClientConnectorError) -> str:
-    os_error = error.os_error
-    if isinstance(os_error, OSError) and os_error.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to host",
-                errno.ENETUNREACH: "network unreachable"}[os_error.errno]
-    if isinstance(error, aiohttp.ClientConnectorDNSError):
-        return f"DNS lookup failed ({_one_line(os_error.strerror or os_error)})"
-    return _one_line(getattr(os_error, "strerror", None) or error)
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())[:300]
