@@ -115,7 +115,7 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
             else:
                 reporters = args.reporters or settings.imf_reporters or None
                 report = asyncio.run(sync.sync_source(store, args.source, reporters, args.since, progress=progress,
-                                                      base=settings.imf_url))
+                                                      base=settings.source_urls.get(args.source)))
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return FAILED

@@ -9,7 +9,6 @@ import io
 import json
 import socket
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ from tradebot.store import FIGURE_COLUMNS
 from tradebot.sync import sync_file, sync_source
 
 from conftest import shared_data_dir, snapshot
+from replay import Server
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RECORDED_TYPE = "application/vnd.sdmx.data+csv;version=2.0.0"  # the Content-Type of the recording
@@ -324,38 +324,6 @@ def test_series_url_asks_for_the_three_indicators_with_every_partner_monthly():
 
 
 # --- the live path, against a local server ------------------------------------------------
-
-
-@dataclass
-class Seen:
-    at: float
-    path: str
-    headers: dict
-
-
-class Server:
-    """aiohttp on 127.0.0.1: `route(request)` makes each reply; every request is recorded."""
-
-    def __init__(self, route):
-        self.route = route
-        self.requests: list[Seen] = []
-
-    async def __aenter__(self) -> Server:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        port = self.runner.addresses[0][1]
-        self.base = f"http://127.0.0.1:{port}/external/sdmx/2.1"
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.runner.cleanup()
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(Seen(time.monotonic(), request.raw_path, dict(request.headers)))
-        return await self.route(request, len(self.requests))
 
 
 def csv_reply(body: bytes) -> web.Response:

@@ -4,6 +4,7 @@ the environment and never appear in `repr` (so never in a log line)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from tradebot.errors import ConfigError, echo
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "tradebot.db"
 SEED_DIR = PROJECT_DIR / "data" / "seed"
+GACC_SYNC_CRON = "*/30 1-9 7-14 * *; 20 6 * * *"
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,15 @@ class Settings:
     discord_token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
     log_level: str | None = None  # None: INFO for the bot, WARNING for the terminal commands
-    imf_url: str | None = None  # TRADEBOT_IMF_URL: a mirror (or a test server) instead of api.imf.org
+    # TRADEBOT_<SOURCE>_URL (TRADEBOT_IMF_URL, TRADEBOT_GACC_URL): a live source's site or API at
+    # another address, a mirror or a test server; a source not named here is fetched from its own
+    source_urls: Mapping[str, str] = field(default_factory=dict)
     imf_reporters: tuple[str, ...] = ()  # empty: the default list in tradebot.sync
     # IMF IMTS has no release calendar (DATA_SOURCES.md §1.12): look once a day, early UTC
     imf_sync_cron: str = "15 6 * * *"
+    # China Customs publishes its preliminary release about the 7th-14th of the following month,
+    # near 03:00 UTC: every 30 minutes in that window, once a day outside it (crontabs, `;` between)
+    gacc_sync_cron: str = GACC_SYNC_CRON
     delivery_seconds: float = 30.0
     # the privileged message-content intent: every message in a bot-owned thread is answered,
     # not only those that mention the bot (Discord must have it enabled for the bot too)
@@ -48,8 +55,10 @@ class Settings:
             discord_token=values.get("DISCORD_TOKEN"),
             guild_id=int(guild) if guild else None,
             log_level=values["LOG_LEVEL"].upper() if "LOG_LEVEL" in values else None,
-            imf_url=values["TRADEBOT_IMF_URL"].rstrip("/") if "TRADEBOT_IMF_URL" in values else None,
+            source_urls={match[1].lower(): value.rstrip("/") for key, value in values.items()
+                         if (match := re.fullmatch(r"TRADEBOT_([A-Z]+)_URL", key))},
             imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
+            gacc_sync_cron=values.get("TRADEBOT_GACC_SYNC_CRON", GACC_SYNC_CRON),
             delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
             message_content=_switch(values, "MESSAGE_CONTENT_INTENT", False),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -19,6 +20,7 @@ from tradebot.errors import TradebotError
 log = logging.getLogger("tradebot.scheduler")
 
 SYNC_GRACE = 3600  # a sync an hour late is still worth running
+JITTER_SECONDS = 120  # polls never land on the source at the same second as everyone else's
 DELIVERY_GRACE = 60
 
 
@@ -41,11 +43,11 @@ def build(
     deliver: Callable[[], Awaitable[object]],
     delivery_seconds: float,
 ) -> AsyncIOScheduler:
-    """`sync_jobs`: source name → (crontab, coroutine function). Not started yet."""
+    """`sync_jobs`: source name → (crontabs, coroutine function). Not started yet."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    for source, (crontab, job) in sync_jobs.items():
+    for source, (crontabs, job) in sync_jobs.items():
         scheduler.add_job(
-            guarded(f"sync {source}", job), CronTrigger.from_crontab(crontab, timezone="UTC"), id=f"sync-{source}",
+            guarded(f"sync {source}", job), trigger(crontabs), id=f"sync-{source}",
             coalesce=True, max_instances=1, misfire_grace_time=SYNC_GRACE, replace_existing=True,
         )
     scheduler.add_job(
@@ -53,3 +55,13 @@ def build(
         coalesce=True, max_instances=1, misfire_grace_time=DELIVERY_GRACE, replace_existing=True,
     )
     return scheduler
+
+
+def trigger(crontabs: str):
+    """`*/30 1-9 7-14 * *; 20 6 * * *`: fire at any of the crontabs (UTC), each with jitter."""
+    triggers = []
+    for crontab in (part.strip() for part in crontabs.split(";") if part.strip()):
+        minute, hour, day, month, day_of_week = crontab.split()
+        triggers.append(CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+                                    timezone="UTC", jitter=JITTER_SECONDS))
+    return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)

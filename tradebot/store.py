@@ -554,6 +554,12 @@ class Store:
 
     # --- reads (each one indexed; see FIGURES_PK) ---
 
+    def source_urls(self, sources: Sequence[str]) -> frozenset[str]:
+        """The pages and responses figures of these sources were read from."""
+        marks = ", ".join("?" for _ in sources)
+        return frozenset(row[0] for row in self.conn.execute(
+            f"SELECT DISTINCT source_url FROM figures WHERE source IN ({marks}) AND source_url != ''", tuple(sources)))
+
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT 1 FROM figures LIMIT 1").fetchone() is None
 

@@ -85,12 +85,16 @@ async def sync_source(
     found = sources.by_key(source)
     if found is None or not found.live:
         raise DataFileError(f"“{source}” is not a live source; the live sources are {', '.join(sources.LIVE)}.")
-    reporters = reporters or DEFAULT_REPORTERS
+    # a statistics office publishes its own country's figures; the IMF, every reporter's
+    per_reporter = not found.official_for
+    reporters = reporters or (DEFAULT_REPORTERS if per_reporter else found.official_for)
     since = since or str(Month.of(today_utc()).plus(-MONTHS_BACK))
+    known_urls = await run(store.source_urls, found.publishers)
     report = SyncReport()
     task, figures = f"fetching {found.publishers[0] if found.publishers else found.key}", 0
-    progress(Step(task, 0, len(reporters), "reporters"))
-    async for name, rows in found.plugin().fetch_batches(reporters, since, **fetch_options):
+    total, unit = (len(reporters), "reporters") if per_reporter else (0, "pages")
+    progress(Step(task, 0, total, unit))
+    async for name, rows in found.plugin().fetch_batches(reporters, since, known_urls=known_urls, **fetch_options):
         try:
             if isinstance(rows, TradebotError):
                 raise rows
@@ -98,5 +102,5 @@ async def sync_source(
             figures += len(rows)
         except TradebotError as error:
             report.failures.append(error.message)
-        progress(Step(task, len(report.imports) + len(report.failures), len(reporters), "reporters", figures))
+        progress(Step(task, len(report.imports) + len(report.failures), total, unit, figures))
     return report

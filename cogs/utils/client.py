@@ -4,6 +4,7 @@ when it runs the bot, so `console` and `ask` never load discord.py; cogs type `s
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import discord
@@ -77,15 +78,19 @@ class TradeBot(commands.AutoShardedBot):
         synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
         self.scheduler = scheduler.build(
-            {"imf": (settings.imf_sync_cron, self.sync_imf)}, self.outbox.deliver, settings.delivery_seconds
+            {"imf": (settings.imf_sync_cron, functools.partial(self.sync_live, "imf")),
+             "gacc": (settings.gacc_sync_cron, functools.partial(self.sync_live, "gacc"))},
+            self.outbox.deliver, settings.delivery_seconds,
         )
         self.scheduler.start()
 
-    async def sync_imf(self) -> None:
-        report = await sync.sync_source(self.writer, "imf", self.settings.imf_reporters or None, run=self.writes,
-                                        progress=terminal.progress_logged(), base=self.settings.imf_url)
+    async def sync_live(self, source: str, **fetch_options) -> None:
+        """Fetch a live source on the writer thread, log its report, deliver what it made news."""
+        reporters = (self.settings.imf_reporters or None) if source == "imf" else None
+        report = await sync.sync_source(self.writer, source, reporters, run=self.writes, progress=terminal.progress_logged(),
+                                        base=self.settings.source_urls.get(source), **fetch_options)
         for line in report.lines():
-            log.info("sync imf: %s", line)
+            log.info("sync %s: %s", source, line)
         await self.outbox.deliver()
 
     async def on_message(self, message: discord.Message) -> None:

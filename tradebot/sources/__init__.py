@@ -11,8 +11,10 @@ A plug-in module provides
   about what the file held but gave no figure for, which the import report prints; the file
   is opened with `open_bytes(path, meter)` or `read_text(path, meter)`, so a progress display
   can tell how much of it has been read;
-- for a live source, `async fetch_batches(reporters, since, **options)`, yielding
-  `(name, rows or the TradebotError that kept them)` per response.
+- for a live source, `async fetch_batches(reporters, since, *, base, known_urls, **options)`,
+  yielding `(name, rows or the TradebotError that kept them)` per response; `base` is the site
+  at another address (None: its own), `known_urls` the pages already stored, which a source
+  whose pages never change (China Customs' release) need not fetch again.
 
 `recognise` is asked in registry order, so a narrower format comes before a broader one
 (the Census page before any HTML table), and a module that is slow to import comes last.
@@ -76,7 +78,7 @@ REGISTRY: tuple[Source, ...] = (
            ReleasePattern(1, 15, 31, described="the country table comes out in the second half of the following month")),
     Source("census", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
            ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"), CENSUS_BASIS),
-    Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE),
+    Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE, live=True),
     Source("usitc", "tradebot.sources.usitc_dataweb", "USITC DataWeb workbook", ("USITC DataWeb",),
            valuation={"customs_value": "customs value", "cif_value": "CIF", "landed_value": "landed duty-paid"},
            magic=b"PK\x03\x04"),  # xlsx is a zip

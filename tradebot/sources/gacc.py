@@ -547,3 +547,164 @@ def _check(money: dict[str, dict[tuple[str, Month, Month], Decimal]], names: dic
 
 def _span_label(start: Month, end: Month) -> str:
     return str(start) if start == end else f"{start}..{end}"
+
+
+# --- live: the English site's preliminary release ---
+
+SITE = "https://english.customs.gov.cn"
+INDEX_PATH = "/statics/report/preliminary.html"
+
+
+@dataclass(frozen=True)
+class TableLink:
+    """One by-country table the release index links to: the month its link is under (the
+    February link is January–February's table), its currency and its address."""
+
+    month: Month
+    currency: str
+    url: str
+
+
+class _Index(HTMLParser):
+    """The preliminary-release index: the year picked and, per table row, its title and links."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.years: list[str] = []
+        self.selected_year = ""
+        self.headings: list[str] = []
+        self.rows: list[tuple[str, list[tuple[str, str]]]] = []  # (title, [(link text, href)])
+        self._in_select = self._in_option = False
+        self._cells: list[str] | None = None
+        self._links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select" and attrs.get("id") == "preliminarysel":
+            self._in_select = True
+        elif tag == "option" and self._in_select:
+            self._in_option = True
+            if "selected" in attrs:
+                self.selected_year = attrs.get("value") or ""
+            self.years.append(attrs.get("value") or "")
+        elif tag == "th":
+            self._heading = []
+        elif tag == "tr":
+            self._cells, self._links = [], []
+        elif tag == "td" and self._cells is not None:
+            self._text = []
+        elif tag == "a" and self._cells is not None:
+            self._href, self._text = attrs.get("href") or "", []
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._in_select = False
+        elif tag == "option":
+            self._in_option = False
+        elif tag == "th" and self._heading is not None:
+            self.headings.append(" ".join("".join(self._heading).split()))
+            self._heading = None
+        elif tag == "a" and self._href is not None:
+            self._links.append((" ".join("".join(self._text).split()), self._href))
+            self._href = None
+        elif tag == "td" and self._cells is not None:
+            self._cells.append(" ".join("".join(self._text).split()))
+        elif tag == "tr" and self._cells:
+            self.rows.append((self._cells[0], self._links))
+            self._cells = None
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+        else:
+            self._text.append(data)
+
+
+def index_links(text: str, name: str = "the release index") -> list[TableLink]:
+    """Every by-country table (yuan and dollars) the preliminary-release index links to, or a
+    `DataFileError` when the page is not that index (a challenge page, a new layout)."""
+    index = _Index()
+    index.feed(text)
+    year = index.selected_year or (index.years[0] if index.years else "")
+    if index.headings[:2] != ["Title", "Month"] or not year.isdigit():
+        raise DataFileError(f"{name} is not China Customs' preliminary-release index (a challenge page, or a new layout?)")
+    links = []
+    for title, cells in index.rows:
+        currency = _TITLE_CURRENCY.search(title)
+        if not (_BY_COUNTRY.search(title) and currency):
+            continue
+        for label, href in cells:
+            word = label.lower().rstrip(".")
+            if word not in MONTH_WORDS or not href:
+                raise DataFileError(f"{name}: the link “{echo(label, 40)}” of “{echo(title, 80)}” is not a month")
+            links.append(TableLink(Month(int(year), MONTH_WORDS[word]), "CNY" if currency[1].upper() in ("CNY", "RMB") else "USD", href))
+    if not any(_BY_COUNTRY.search(title) for title, _cells in index.rows):
+        raise DataFileError(f"{name} lists no by-country/region table (a new layout?)")
+    return links
+
+
+async def fetch_batches(reporters=None, since: str | None = None, *, base: str | None = None, known_urls=frozenset(),
+                        session=None, min_interval: float = 2.0, backoff=(5, 15, 30), timeout: float = 60):
+    """The live plug-in: the by-country tables of the preliminary release not fetched before
+    (`known_urls`), from the month `since` on, as (name, rows). China's own office publishes only
+    China's figures, so `reporters` is not asked. Polite: one request at a time, 2 s apart, the
+    shared retries. All or nothing: when the index or any table is not what this module reads
+    (a challenge page, a new layout) the run stops with a `SourceUnavailable` and yields nothing,
+    so nothing is stored."""
+    import aiohttp
+
+    from tradebot.errors import SourceUnavailable
+    from tradebot.sources import http
+
+    first = Month.parse(since) if since else None
+    pacer = http.Pacer(min_interval)
+    own = session is None
+    session = session or aiohttp.ClientSession()
+    try:
+        index_url = (base or SITE) + INDEX_PATH
+        fetch = _page_reader(http)
+        try:
+            links = index_links(await http.get(session, index_url, fetch, label="China Customs", pacer=pacer,
+                                               backoff=backoff, timeout=timeout), index_url)
+        except DataFileError as error:
+            raise SourceUnavailable(f"{error.message}; nothing was stored.") from None
+        wanted = [link for link in links if (first is None or link.month >= first)]
+        fetched = []
+        for link in wanted:
+            page_url = _at(None, link.url)  # the figures' provenance is the site's page, wherever it was fetched from
+            if page_url in known_urls:
+                continue
+            url = _at(base, link.url)
+            text = await http.get(session, url, fetch, label="China Customs", pacer=pacer, backoff=backoff, timeout=timeout)
+            name = f"China Customs {link.month} ({link.currency})"
+            try:
+                fetched.append((name, parse(text, name=name, source_url=page_url)))
+            except DataFileError as error:
+                raise SourceUnavailable(f"{url}: {error.message}; nothing was stored.") from None
+    finally:
+        if own:
+            await session.close()
+    for name, rows in fetched:
+        yield name, rows
+
+
+def _page_reader(http):
+    from tradebot.errors import SourceUnavailable
+
+    async def read(response) -> str:
+        if response.status != 200:
+            raise SourceUnavailable(f"{response.url} answered {http.status_text(response)}, not a page of the release.")
+        return (await response.read()).decode("utf-8", errors="replace")
+    return read
+
+
+def _at(base: str | None, link: str) -> str:
+    """A table's address; with `base`, the same path on that site (a mirror, a test server)."""
+    if not base:
+        return link.replace("http://", "https://", 1)
+    from urllib.parse import urlsplit
+
+    return base + urlsplit(link).path

@@ -521,10 +521,12 @@ async def fetch_each(
             await session.close()
 
 
-async def fetch_batches(reporters: Sequence[str], since: str, **options) -> AsyncIterator[tuple[str, list[dict] | TradebotError]]:
+async def fetch_batches(reporters: Sequence[str], since: str, known_urls=frozenset(),
+                        **options) -> AsyncIterator[tuple[str, list[dict] | TradebotError]]:
     """The live plug-in: (name, rows or the error that kept them) per reporter, keeping only
     periods from `since` on (the IMF's own period filter is not trusted; DATA_SOURCES §1.7).
-    Options as for `fetch_each`."""
+    Every series is fetched again whatever `known_urls` holds: the IMF revises. Options as for
+    `fetch_each`."""
     first = start_month(since)
     async for reporter, url, text in fetch_each(reporters, start=since, **options):
         name = f"IMF IMTS {reporter}"

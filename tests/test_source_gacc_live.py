@@ -1,0 +1,186 @@
+"""Issue 19, China Customs live: the English site's preliminary-release index and its
+by-country tables, fetched from a local server that replays the real recorded pages (and
+pages derived from them: a challenge page, a changed layout, server errors). The code path
+is a live run's; only the base URL differs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import replace
+
+import pytest
+from aiohttp import web
+
+import bot as entry
+from tradebot.config import Settings
+from tradebot.errors import SourceUnavailable
+from tradebot.periods import Month, Period
+from tradebot.sources import gacc
+from tradebot.sources.http import USER_AGENT
+from tradebot.store import Store
+from tradebot.sync import sync_source
+
+from conftest import shared_data_dir, snapshot
+from fakediscord import FakeDiscord
+from replay import Server
+
+MARCH_CNY = "2e61c8a1-17b2-4074-b909-c039ccf8c8fb"  # the index's link to "(4) … by Country/Region (in CNY)", Mar.
+
+
+def recorded(name: str) -> str:
+    return (shared_data_dir("gacc") / name).read_text(encoding="utf-8")
+
+
+def index_with_only(*uuids: str) -> str:
+    """The real index as it would read when only these tables were out: every other month's
+    link is the plain `<span>` the site shows for a month not yet released."""
+    def unlink(match: re.Match) -> str:
+        return match[0] if any(uuid in match[0] for uuid in uuids) else f"<span>{match[2].strip()}</span>"
+
+    return re.sub(r"<a href=(http://english\.customs\.gov\.cn/Statics/[\w-]+\.html)>([^<]*)</a>", unlink, recorded("seed_2026.html"))
+
+
+def site(pages: dict[str, str | int], seen: list | None = None):
+    """A route serving `pages` by path (a text, or a status to answer with)."""
+    async def route(request, n):
+        page = pages.get(request.path, 404)
+        if isinstance(page, list):  # answers in turn: [500, text]
+            page = page.pop(0) if len(page) > 1 else page[0]
+        if isinstance(page, int):
+            return web.Response(status=page, text="There was an error while running your query.")
+        return web.Response(text=page, content_type="text/html")
+    return route
+
+
+def fetched(store, pages, since="2026-01", **options):
+    async def go():
+        async with Server(site(pages), path="") as server:
+            report = await sync_source(store, "gacc", since=since, base=server.origin, min_interval=0, backoff=(0,), **options)
+            return report, server.requests
+    return asyncio.run(go())
+
+
+def test_the_index_lists_each_months_by_country_tables_in_yuan_and_dollars():
+    links = gacc.index_links(recorded("seed_2026.html"))
+    assert [(str(link.month), link.currency, link.url.rsplit("/", 1)[1]) for link in links] == [
+        ("2026-02", "CNY", "47e53257-a14f-4a19-a17c-b5beea64f822.html"),
+        ("2026-03", "CNY", f"{MARCH_CNY}.html"),
+        ("2026-02", "USD", "0ed684ce-a5d7-45b8-ab53-0f30b3a8c7c1.html"),
+        ("2026-03", "USD", "66580503-6688-49b2-bd23-de154e5677d5.html"),
+    ]
+
+
+def test_a_new_table_is_fetched_once_stored_and_reported_new(store):
+    pages = {gacc.INDEX_PATH: index_with_only(MARCH_CNY), f"/Statics/{MARCH_CNY}.html": recorded("release_section4_by_country_mar2026_cny.html")}
+    report, requests = fetched(store, pages)
+    assert [request.path for request in requests] == [gacc.INDEX_PATH, f"/Statics/{MARCH_CNY}.html"]
+    assert all(request.headers["User-Agent"] == USER_AGENT for request in requests)
+    [(name, imported)] = report.imports
+    assert name == "China Customs 2026-03 (CNY)" and imported.added > 100 and report.failures == []
+    assert ("China Customs (GACC)", "CHN", Period.parse("2026-03")) in imported.new_periods
+    # the figures are the page's, with the page's address
+    expected = {(row["partner"], row["indicator"], row["period_start"], row["period_end"]): row["value"]
+                for row in gacc.parse(recorded("release_section4_by_country_mar2026_cny.html"))}
+    stored = {tuple(row[:4]): row[4] for row in store.conn.execute(
+        "SELECT partner, indicator, period_start, period_end, value, source_url FROM figures WHERE source = 'China Customs (GACC)' "
+        "AND source_url LIKE '%' || ? || '%'", (MARCH_CNY,))}
+    assert stored == expected
+    # the next poll asks for the index only: a released table does not change
+    again, requests = fetched(store, pages)
+    assert [request.path for request in requests] == [gacc.INDEX_PATH] and again.imports == []
+
+
+@pytest.mark.parametrize(("index", "table", "says"), [
+    ("<html><body><script>document.cookie='__jsl=1';location.reload()</script>Please enable JavaScript</body></html>", None,
+     "is not China Customs' preliminary-release index (a challenge page, or a new layout?); nothing was stored."),
+    (403, None, "answered HTTP 403 Forbidden, not a page of the release."),
+    ("index", "<html><head><title>Verifying you are human</title></head><body></body></html>",
+     "this is not a GACC by-country/region table"),
+    ("index", "changed", "nothing was stored."),
+])
+def test_a_challenge_page_or_a_new_layout_stops_the_run_in_one_line_and_stores_nothing(store, index, table, says):
+    page = recorded("release_section4_by_country_mar2026_cny.html")
+    if table == "changed":  # the site renames the export columns: the page is refused, not read by position
+        table = page.replace("Export", "Outbound").replace("export", "outbound")
+    pages = {gacc.INDEX_PATH: index_with_only(MARCH_CNY) if index == "index" else index,
+             f"/Statics/{MARCH_CNY}.html": table or page}
+    before = snapshot(store)
+    with pytest.raises(SourceUnavailable) as caught:
+        fetched(store, pages)
+    assert says in caught.value.message and "\n" not in caught.value.message
+    assert snapshot(store) == before
+
+
+def test_a_server_error_is_retried_and_then_the_page_is_read(store):
+    pages = {gacc.INDEX_PATH: [500, index_with_only(MARCH_CNY)],
+             f"/Statics/{MARCH_CNY}.html": [503, recorded("release_section4_by_country_mar2026_cny.html")]}
+    report, requests = fetched(store, pages)
+    assert len(requests) == 4 and len(report.imports) == 1
+
+
+def test_months_before_since_are_not_fetched(store):
+    pages = {gacc.INDEX_PATH: index_with_only(MARCH_CNY), f"/Statics/{MARCH_CNY}.html": 500}
+    report, requests = fetched(store, pages, since="2026-04")
+    assert [request.path for request in requests] == [gacc.INDEX_PATH] and report.imports == []
+
+
+def test_a_new_china_customs_month_is_one_alert_per_subscribed_channel(db_path):
+    """The bulletin's March 2026 on are taken out, so the preliminary release's March is news:
+    each of two subscribed channels gets one alert with the replayed page's figures; a second
+    poll brings nothing and posts nothing."""
+    store = Store(db_path)
+    with store.conn:
+        store.conn.execute("DELETE FROM figures WHERE source = 'China Customs (GACC) monthly bulletin' AND period_end >= '2026-03'")
+        store.conn.execute("DELETE FROM events WHERE period_end >= '2026-03'")
+    store.close()
+    pages = {gacc.INDEX_PATH: index_with_only(MARCH_CNY), f"/Statics/{MARCH_CNY}.html": recorded("release_section4_by_country_mar2026_cny.html")}
+
+    async def main():
+        async with FakeDiscord() as fake, Server(site(pages), path="") as server:
+            settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600,
+                               source_urls={"gacc": server.origin})
+            client = entry.build_bot(settings, guild_ready_timeout=0.1)
+            async with fake.run_bot(client):
+                channels = [fake.channel_id, await fake.add_channel("markets")]
+                for channel in channels:
+                    interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe",
+                                                   user_id=fake.admin_id, channel_id=channel)
+                    await fake.wait_response(interaction)
+                await client.sync_live("gacc", min_interval=0, backoff=(0,))
+                await client.sync_live("gacc", min_interval=0, backoff=(0,))
+                return {channel: [r for r in fake.requests if r.method == "POST" and r.ok and r.path == f"/channels/{channel}/messages"]
+                        for channel in channels}
+
+    posted = asyncio.run(main())
+    exports = next(row["value"] for row in gacc.parse(recorded("release_section4_by_country_mar2026_cny.html"))
+                   if (row["partner"], row["indicator"], row["period_start"], row["period_end"]) == ("WLD", "exports", "2026-03", "2026-03"))
+    for posts in posted.values():
+        [post] = posts
+        [embed] = post.json["embeds"]
+        assert embed["title"].startswith("China, March 2026")
+        assert f"CNY {exports / 1e12:.2f} tn" in embed["description"]
+
+
+def test_sync_source_gacc_from_the_command_line_offline_is_one_line(db_path, monkeypatch, capsys):
+    from tradebot.sources import http
+
+    async def no_wait(seconds):
+        return None
+
+    monkeypatch.setattr(http.asyncio, "sleep", no_wait)
+    monkeypatch.setenv("TRADEBOT_DB", str(db_path))
+    monkeypatch.setenv("TRADEBOT_GACC_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    try:
+        assert entry.cli(["sync", "--source", "gacc"]) == entry.FAILED
+    finally:
+        logging.getLogger().handlers[:] = []
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("error: Could not reach 127.0.0.1:9: connection refused (4 tries, http://127.0.0.1:9/statics/report/preliminary.html)")
+
+
+def test_months_are_read_from_the_index_year():
+    assert {link.month for link in gacc.index_links(recorded("seed_2026.html"))} == {Month(2026, 2), Month(2026, 3)}
