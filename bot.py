@@ -97,7 +97,7 @@ def run(settings: Settings) -> int:
         return USAGE
     from tradebot import logs
 
-    logs.configure(settings.log_level or "INFO", secrets=[settings.discord_token])
+    logs.configure(settings.log_level or "INFO", secrets=[settings.discord_token, settings.census_api_key])
     try:
         return asyncio.run(serve(settings))
     except KeyboardInterrupt:  # Ctrl-C is how a bot run in a terminal is stopped
@@ -115,7 +115,7 @@ def run_sync(store, settings: Settings, args: argparse.Namespace) -> int:
             else:
                 reporters = args.reporters or settings.imf_reporters or None
                 report = asyncio.run(sync.sync_source(store, args.source, reporters, args.since, progress=progress,
-                                                      base=settings.source_urls.get(args.source)))
+                                                      **sync.live_options(settings, args.source)))
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return FAILED
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     from tradebot.store import open_store
 
     # the terminal commands log what goes wrong (to stderr, off the answers' stdout); LOG_LEVEL=INFO shows retries and progress
-    logs.configure(settings.log_level or "WARNING", secrets=[settings.discord_token], stream=sys.stderr)
+    logs.configure(settings.log_level or "WARNING", secrets=[settings.discord_token, settings.census_api_key], stream=sys.stderr)
     try:
         with terminal.progress_shown() as progress:  # the first use builds the store: about 7 s
             store = open_store(settings, progress)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import answer_embed
+from tradebot import sync
 from tradebot.answers import command
 
 if TYPE_CHECKING:
@@ -29,8 +30,15 @@ class Info(commands.Cog):
             raise result.error
         embed = answer_embed(result)
         if intent == "about":
+            self._add_live_sources(embed)
             self._add_follow_up_mode(embed)
         await interaction.response.send_message(embed=embed)
+
+    def _add_live_sources(self, embed: discord.Embed) -> None:
+        """Which sources the bot polls and when: settings, not the store, so the cog adds them."""
+        if len(embed.fields) < EMBED_FIELD_LIMIT:
+            embed.add_field(name="Polled live", inline=False,
+                            value="\n".join(f"{source}: {when}" for source, when in sync.live_sources(self.bot.settings)))
 
     def _add_follow_up_mode(self, embed: discord.Embed) -> None:
         """Which messages in the bot's threads get answered depends on the message-content intent."""

@@ -106,14 +106,20 @@ def stored_vintages(store: Store, figure) -> list[tuple]:
     ]
 
 
+def forget(db_path: Path, where: str) -> None:
+    """The store as it stood before the figures matching `where` landed (SQL over the columns
+    `figures` and `events` share: source, reporter, period_start, period_end)."""
+    store = Store(db_path)
+    with store.conn:
+        store.conn.execute(f"DELETE FROM figures WHERE {where}")
+        store.conn.execute(f"DELETE FROM events WHERE {where}")
+    store.close()
+
+
 @pytest.fixture
 def before_november(db_path) -> Path:
     """The seed as it stood before China's November 2025 release."""
-    store = Store(db_path)
-    with store.conn:
-        store.conn.execute("DELETE FROM figures WHERE period_end >= '2025-11'")
-        store.conn.execute("DELETE FROM events WHERE period_end >= '2025-11'")
-    store.close()
+    forget(db_path, "period_end >= '2025-11'")
     return db_path
 
 

@@ -224,6 +224,10 @@ def test_about_lists_the_seeds_coverage(db_path):
     assert ("United States", "US Census Bureau: 1,160 figures, to April 2026, last release 17 June 2026") in fields
     assert ("Japan", "Japan Ministry of Finance: 456 figures, to December 2019, last release 23 May 2025") in fields
     assert "tradebot 0.1.0" in embed["footer"]["text"]
+    polled = dict(fields)["Polled live"].splitlines()
+    assert polled[0] == "IMF IMTS: daily at 06:15 UTC (the IMF has no release calendar)"
+    assert polled[1].startswith("China Customs: every 30 minutes 01:00–09:30 UTC on the 7th–14th")
+    assert polled[2] == "US Census API: off: it needs a key since May 2026 (CENSUS_API_KEY)"  # the tests run without a key
 
 
 def test_calendar_says_when_the_next_release_is_due(db_path):

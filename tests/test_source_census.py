@@ -24,7 +24,7 @@ CHINA_FEBRUARY = PAGES / "us-balance-5700-2026__vintage_2026-02-17.md"
     ("us-balance-5830-2026.md", "TWN"), ("us-balance-5880-2026.md", "JPN"),
 ])
 def test_each_page_gives_24_months_of_exports_imports_and_balance(name, partner):
-    assert detect(PAGES / name).key == "census"
+    assert detect(PAGES / name).key == "census_pages"
     rows = next(census_pages.batches(PAGES / name))
     assert len(rows) == 72 and {row["partner"] for row in rows} == {partner}
     assert {row["published"] for row in rows} == {"2026-06-17"} and all("read date" in row["note"] for row in rows)

@@ -8,23 +8,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import replace
 
 import pytest
 from aiohttp import web
 
 import bot as entry
-from tradebot.config import Settings
 from tradebot.errors import SourceUnavailable
 from tradebot.periods import Month, Period
 from tradebot.sources import gacc
 from tradebot.sources.http import USER_AGENT
-from tradebot.store import Store
 from tradebot.sync import sync_source
 
-from conftest import shared_data_dir, snapshot
-from fakediscord import FakeDiscord
-from replay import Server
+from conftest import forget, shared_data_dir, snapshot
+from replay import Server, alerts_after_polls
 
 MARCH_CNY = "2e61c8a1-17b2-4074-b909-c039ccf8c8fb"  # the index's link to "(4) … by Country/Region (in CNY)", Mar.
 
@@ -130,33 +126,12 @@ def test_a_new_china_customs_month_is_one_alert_per_subscribed_channel(db_path):
     """The bulletin's March 2026 on are taken out, so the preliminary release's March is news:
     each of two subscribed channels gets one alert with the replayed page's figures; a second
     poll brings nothing and posts nothing."""
-    store = Store(db_path)
-    with store.conn:
-        store.conn.execute("DELETE FROM figures WHERE source = 'China Customs (GACC) monthly bulletin' AND period_end >= '2026-03'")
-        store.conn.execute("DELETE FROM events WHERE period_end >= '2026-03'")
-    store.close()
+    forget(db_path, "source = 'China Customs (GACC) monthly bulletin' AND period_end >= '2026-03'")
     pages = {gacc.INDEX_PATH: index_with_only(MARCH_CNY), f"/Statics/{MARCH_CNY}.html": recorded("release_section4_by_country_mar2026_cny.html")}
-
-    async def main():
-        async with FakeDiscord() as fake, Server(site(pages), path="") as server:
-            settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600,
-                               source_urls={"gacc": server.origin})
-            client = entry.build_bot(settings, guild_ready_timeout=0.1)
-            async with fake.run_bot(client):
-                channels = [fake.channel_id, await fake.add_channel("markets")]
-                for channel in channels:
-                    interaction = await fake.slash("alerts", {"country": "china"}, subcommand="subscribe",
-                                                   user_id=fake.admin_id, channel_id=channel)
-                    await fake.wait_response(interaction)
-                await client.sync_live("gacc", min_interval=0, backoff=(0,))
-                await client.sync_live("gacc", min_interval=0, backoff=(0,))
-                return {channel: [r for r in fake.requests if r.method == "POST" and r.ok and r.path == f"/channels/{channel}/messages"]
-                        for channel in channels}
-
-    posted = asyncio.run(main())
+    posted = asyncio.run(alerts_after_polls(db_path, site(pages), "", "gacc", "china"))
     exports = next(row["value"] for row in gacc.parse(recorded("release_section4_by_country_mar2026_cny.html"))
                    if (row["partner"], row["indicator"], row["period_start"], row["period_end"]) == ("WLD", "exports", "2026-03", "2026-03"))
-    for posts in posted.values():
+    for posts in posted:
         [post] = posts
         [embed] = post.json["embeds"]
         assert embed["title"].startswith("China, March 2026")

@@ -17,6 +17,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "data" / "tradebot.db"
 SEED_DIR = PROJECT_DIR / "data" / "seed"
 GACC_SYNC_CRON = "*/30 1-9 7-14 * *; 20 6 * * *"
+CENSUS_SYNC_CRON = "40 12 1-10 * *; */20 13-15 1-10 * *; 50 6 * * *"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     db_path: Path = DEFAULT_DB
     seed_dir: Path = SEED_DIR
     discord_token: str | None = field(default=None, repr=False)
+    census_api_key: str | None = field(default=None, repr=False)  # the Census API's, required since May 2026
     guild_id: int | None = None
     log_level: str | None = None  # None: INFO for the bot, WARNING for the terminal commands
     # TRADEBOT_<SOURCE>_URL (TRADEBOT_IMF_URL, TRADEBOT_GACC_URL): a live source's site or API at
@@ -35,6 +37,9 @@ class Settings:
     # China Customs publishes its preliminary release about the 7th-14th of the following month,
     # near 03:00 UTC: every 30 minutes in that window, once a day outside it (crontabs, `;` between)
     gacc_sync_cron: str = GACC_SYNC_CRON
+    # the Census loads a month after 8:30 ET (12:30-13:30 UTC) on the FT-900 day, early in the
+    # second month after it: every 20 minutes from 12:40 to 15:40 UTC on the 1st-10th, daily otherwise
+    census_sync_cron: str = CENSUS_SYNC_CRON
     delivery_seconds: float = 30.0
     # the privileged message-content intent: every message in a bot-owned thread is answered,
     # not only those that mention the bot (Discord must have it enabled for the bot too)
@@ -53,12 +58,14 @@ class Settings:
             db_path=Path(values.get("TRADEBOT_DB", DEFAULT_DB)),
             seed_dir=Path(values.get("TRADEBOT_SEED_DIR", SEED_DIR)),
             discord_token=values.get("DISCORD_TOKEN"),
+            census_api_key=values.get("CENSUS_API_KEY"),
             guild_id=int(guild) if guild else None,
             log_level=values["LOG_LEVEL"].upper() if "LOG_LEVEL" in values else None,
             source_urls={match[1].lower(): value.rstrip("/") for key, value in values.items()
                          if (match := re.fullmatch(r"TRADEBOT_([A-Z]+)_URL", key))},
             imf_sync_cron=values.get("TRADEBOT_IMF_SYNC_CRON", "15 6 * * *"),
             gacc_sync_cron=values.get("TRADEBOT_GACC_SYNC_CRON", GACC_SYNC_CRON),
+            census_sync_cron=values.get("TRADEBOT_CENSUS_SYNC_CRON", CENSUS_SYNC_CRON),
             delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
             message_content=_switch(values, "MESSAGE_CONTENT_INTENT", False),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from tradebot import formatting, sources
 from tradebot.periods import Month, Period
 from tradebot.store import Store
-from tradebot.vocabulary import DOLLAR_GROWTH, INDICATORS, growth_unit, is_currency
+from tradebot.vocabulary import DOLLAR_GROWTH, INDICATORS, READ_DATE_MARKS, RELEASE_MONTH_ASSUMED, growth_unit, is_currency
 
 SOURCE_SEPARATOR = "; "  # between the sources of a figure computed from several
 
@@ -70,8 +70,9 @@ def derived(indicator: str, parts: list[Figure], value: float, how: str, period:
         period=period or Period(min(p.period.start for p in parts), max(p.period.end for p in parts)),
         value=value, unit=unit or first.unit, source=SOURCE_SEPARATOR.join(dict.fromkeys(part.source for part in parts)),
         published=max(part.published for part in parts), derived=True, how=how,
-        # what the parts all say of themselves (such as "release month assumed") holds for the result
-        note=first.note if all(part.note == first.note for part in parts) else "",
+        # what the parts all say of themselves (such as "release month assumed") holds for the result;
+        # else what the newest says of its date, which the result carries ("read date: …" is no release)
+        note=first.note if all(part.note == first.note for part in parts) else _date_note(parts),
         product=first.product if all(part.product == first.product for part in parts) else "",
     )
 
@@ -296,6 +297,12 @@ def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
         if found and (best is None or newer(found[0], best[1])):
             best = (currency, *found)
     return best
+
+
+def _date_note(parts: list[Figure]) -> str:
+    """The newest part's note when it says its date is not a release date, else nothing."""
+    newest = max(parts, key=lambda part: part.published)
+    return newest.note if any(mark in newest.note for mark in (*READ_DATE_MARKS, RELEASE_MONTH_ASSUMED)) else ""
 
 
 def released_words(headline: Figure, shown: list[Figure]) -> str:

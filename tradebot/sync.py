@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tradebot import countries, sources
+from tradebot.config import Settings
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
 from tradebot.progress import Progress, Step, unwatched
@@ -104,3 +105,34 @@ async def sync_source(
             report.failures.append(error.message)
         progress(Step(task, len(report.imports) + len(report.failures), total, unit, figures))
     return report
+
+
+def live_options(settings: Settings, source: str) -> dict:
+    """What a live source is fetched with from the settings: its address when it is elsewhere
+    (`TRADEBOT_<SOURCE>_URL`), and the Census API's key."""
+    options: dict = {"base": settings.source_urls.get(source)}
+    if source == "census":
+        options["key"] = settings.census_api_key
+    return options
+
+
+# When each live source is polled, in words, for the default schedules (config.py)
+POLLED = {
+    "imf": ("IMF IMTS", "imf_sync_cron", "daily at 06:15 UTC (the IMF has no release calendar)"),
+    "gacc": ("China Customs", "gacc_sync_cron", "every 30 minutes 01:00–09:30 UTC on the 7th–14th (its release window), daily otherwise"),
+    "census": ("US Census API", "census_sync_cron",
+               "every 20 minutes 12:40–15:40 UTC on the 1st–10th (after the 8:30 ET FT-900 release), daily otherwise"),
+}
+
+
+def live_sources(settings: Settings) -> list[tuple[str, str]]:
+    """(source, when it is polled) for /about; a source that cannot run says why."""
+    out = []
+    for key, (label, setting, words) in POLLED.items():
+        crontab = getattr(settings, setting)
+        if key == "census" and not settings.census_api_key:
+            out.append((label, "off: it needs a key since May 2026 (CENSUS_API_KEY)"))
+            continue
+        default = Settings.__dataclass_fields__[setting].default
+        out.append((label, words if crontab == default else f"on the crontab `{crontab}` (UTC)"))
+    return out

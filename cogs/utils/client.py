@@ -79,7 +79,8 @@ class TradeBot(commands.AutoShardedBot):
         log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
         self.scheduler = scheduler.build(
             {"imf": (settings.imf_sync_cron, functools.partial(self.sync_live, "imf")),
-             "gacc": (settings.gacc_sync_cron, functools.partial(self.sync_live, "gacc"))},
+             "gacc": (settings.gacc_sync_cron, functools.partial(self.sync_live, "gacc")),
+             **({"census": (settings.census_sync_cron, functools.partial(self.sync_live, "census"))} if settings.census_api_key else {})},
             self.outbox.deliver, settings.delivery_seconds,
         )
         self.scheduler.start()
@@ -87,8 +88,8 @@ class TradeBot(commands.AutoShardedBot):
     async def sync_live(self, source: str, **fetch_options) -> None:
         """Fetch a live source on the writer thread, log its report, deliver what it made news."""
         reporters = (self.settings.imf_reporters or None) if source == "imf" else None
-        report = await sync.sync_source(self.writer, source, reporters, run=self.writes, progress=terminal.progress_logged(),
-                                        base=self.settings.source_urls.get(source), **fetch_options)
+        options = {**sync.live_options(self.settings, source), **fetch_options}
+        report = await sync.sync_source(self.writer, source, reporters, run=self.writes, progress=terminal.progress_logged(), **options)
         for line in report.lines():
             log.info("sync %s: %s", source, line)
         await self.outbox.deliver()

@@ -71,13 +71,17 @@ class Source:
 GACC_RELEASE = ReleasePattern(1, 7, 14, combined_jan_feb=True,
                               described="about the 7th–14th of the following month; January and February together in early March")
 
+CENSUS_RELEASE = ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)")
+
 REGISTRY: tuple[Source, ...] = (
     Source("published", "tradebot.sources.published_csv", "published-figures CSV"),
     Source("gacc_bulletin", "tradebot.sources.gacc_bulletin", "China Customs monthly bulletin (国别总值表)",
            ("China Customs (GACC) monthly bulletin",), ("CHN",),
            ReleasePattern(1, 15, 31, described="the country table comes out in the second half of the following month")),
-    Source("census", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
-           ReleasePattern(2, 1, 10, described="about 35 days after the month (FT-900)"), CENSUS_BASIS),
+    Source("census_pages", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
+           CENSUS_RELEASE, CENSUS_BASIS),
+    Source("census", "tradebot.sources.census_api", "US Census API response", ("US Census Bureau",), ("USA",),
+           CENSUS_RELEASE, CENSUS_BASIS, live=True),
     Source("gacc", "tradebot.sources.gacc", "China Customs table", ("China Customs (GACC)",), ("CHN",), GACC_RELEASE, live=True),
     Source("usitc", "tradebot.sources.usitc_dataweb", "USITC DataWeb workbook", ("USITC DataWeb",),
            valuation={"customs_value": "customs value", "cif_value": "CIF", "landed_value": "landed duty-paid"},
