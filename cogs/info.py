@@ -10,7 +10,6 @@ from discord.ext import commands
 
 from cogs.utils.autocomplete import country_choices
 from cogs.utils.render import answer_embed
-from tradebot import sync
 from tradebot.answers import command
 
 if TYPE_CHECKING:
@@ -35,10 +34,10 @@ class Info(commands.Cog):
         await interaction.response.send_message(embed=embed)
 
     def _add_live_sources(self, embed: discord.Embed) -> None:
-        """Which sources the bot polls and when: settings, not the store, so the cog adds them."""
+        """Which sources the bot polls and when: from the settings (the client's), not the store."""
         if len(embed.fields) < EMBED_FIELD_LIMIT:
             embed.add_field(name="Polled live", inline=False,
-                            value="\n".join(f"{source}: {when}" for source, when in sync.live_sources(self.bot.settings)))
+                            value="\n".join(f"{source}: {when}" for source, when in self.bot.live_sources))
 
     def _add_follow_up_mode(self, embed: discord.Embed) -> None:
         """Which messages in the bot's threads get answered depends on the message-content intent."""

@@ -223,9 +223,12 @@ def test_the_scheduler_runs_a_sync_job_and_the_delivery_job_that_never_overlap(b
         return {job_id: (job.coalesce, job.max_instances, job.misfire_grace_time, str(job.trigger)) for job_id, job in jobs.items()}
 
     [jobs] = play(before_november, body)
-    assert set(jobs) == {"sync-imf", "deliver-alerts"}
+    assert set(jobs) == {"sync-imf", "sync-gacc", "deliver-alerts"}  # no Census job: the tests have no key
     assert jobs["sync-imf"][:2] == (True, 1) and jobs["sync-imf"][2] > 0
     assert jobs["sync-imf"][3].startswith("cron[") and "hour='6'" in jobs["sync-imf"][3]
+    # China Customs: every 30 minutes inside its release window, once a day outside it
+    assert jobs["sync-gacc"][3] == ("or[cron[month='*', day='7-14', day_of_week='*', hour='1-9', minute='*/30'], "
+                                    "cron[month='*', day='*', day_of_week='*', hour='6', minute='20']]")
     assert jobs["deliver-alerts"][:2] == (True, 1) and jobs["deliver-alerts"][2] > 0
 
 
@@ -413,3 +416,26 @@ def test_one_month_under_two_source_names_is_one_alert(before_november, november
 
     [sent] = play(before_november, body)
     assert len(sent) == 1
+
+
+def test_polls_in_a_release_window_are_frequent_and_jittered_and_rare_outside_it(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from tradebot import scheduler
+    from tradebot.config import CENSUS_SYNC_CRON, GACC_SYNC_CRON
+
+    def fires(crontabs: str, start: datetime, hours: int = 24) -> list[datetime]:
+        schedule, out, now = scheduler.trigger(crontabs), [], start
+        while (now := schedule.get_next_fire_time(out[-1] if out else None, now + timedelta(seconds=1))) < start + timedelta(hours=hours):
+            out.append(now)
+        return out
+
+    in_window, outside = datetime(2026, 12, 7, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)  # China Customs' 7th, and the 20th
+    jittered = fires(GACC_SYNC_CRON, in_window)
+    monkeypatch.setattr(scheduler, "JITTER_SECONDS", None)
+    planned = fires(GACC_SYNC_CRON, in_window)
+    assert len(planned) == 19 and len(fires(GACC_SYNC_CRON, outside)) == 1  # 01:00-09:30 every 30 min, and 06:20
+    assert len(jittered) == len(planned) and jittered != planned
+    assert all(abs((fire - plan).total_seconds()) <= 120 for fire, plan in zip(jittered, planned, strict=True))
+    assert len(fires(CENSUS_SYNC_CRON, datetime(2026, 12, 4, tzinfo=UTC))) == 11  # 12:40, every 20 min 13:00-15:40, 06:50
+    assert len(fires(CENSUS_SYNC_CRON, outside)) == 1

@@ -52,6 +52,7 @@ class TradeBot(commands.AutoShardedBot):
         self.known_codes: dict[str, int] = {}  # code → preference in autocomplete (lower first)
         self.failed_extensions: list[str] = []
         self.scheduler = None
+        self.live_sources = sync.live_sources(settings)  # (source, when it is polled) for /about
 
     async def setup_hook(self) -> None:
         settings = self.settings
