@@ -159,3 +159,18 @@ def test_sync_source_gacc_from_the_command_line_offline_is_one_line(db_path, mon
 
 def test_months_are_read_from_the_index_year():
     assert {link.month for link in gacc.index_links(recorded("seed_2026.html"))} == {Month(2026, 2), Month(2026, 3)}
+
+
+def test_where_the_bulletin_and_the_preliminary_release_both_hold_a_month_answers_give_the_bulletin(store):
+    """The bulletin is the later, fuller release of the same figures: its value is the answer,
+    and the preliminary figure, where it differs, is what it was revised from — although the
+    bulletin's date is only a month (April 2026) and the preliminary's a day (8 April 2026)."""
+    from tradebot.answers import ask
+    from tradebot.sync import sync_file
+
+    sync_file(store, shared_data_dir("gacc") / "release_section4_by_country_mar2026_cny.html")
+    answer = ask(store, "china exports to vietnam march 2026 in yuan")
+    headline = answer.figures[1]  # the revised-from figure is listed first
+    assert (headline.source, headline.published) == ("China Customs (GACC) monthly bulletin", "2026-04")
+    assert answer.figures[0].source == "China Customs (GACC)" and answer.figures[0].published == "2026-04-08"
+    assert answer.text.startswith("China — exports to Vietnam, March 2026: CNY 137.3 bn (revised from CNY 137.2 bn;")

@@ -151,8 +151,11 @@ class FigureBook:
         if len(vintages) == 1:  # the usual case: one source, one release
             return self._figure(vintages[0], period)
         best_rank = min(sources.rank(self.reporter, row["source"]) for row in vintages)
-        best_source = min(row["source"] for row in vintages if sources.rank(self.reporter, row["source"]) == best_rank)
-        ordered = sorted((row for row in vintages if row["source"] == best_source), key=lambda row: row["published"])
+        best = min(sources.releases(row["source"])[0] for row in vintages if sources.rank(self.reporter, row["source"]) == best_rank)
+        # one series of releases, oldest first: a later release (China Customs' bulletin after its
+        # preliminary figures) comes after an earlier one whatever their dates say (the bulletin's is only a month)
+        ordered = sorted((row for row in vintages if sources.releases(row["source"])[0] == best),
+                         key=lambda row: (sources.releases(row["source"])[1], row["published"]))
         newest = self._figure(ordered[-1], period)
         if ordered[0]["value"] != newest.value:
             return replace(newest, revised_from=self._figure(ordered[0], period))

@@ -63,6 +63,9 @@ class Source:
     valuation: Mapping[str, str] = field(default_factory=lambda: FOB_CIF)
     live: bool = False
     magic: bytes = b""  # a binary format, told by its first bytes (a text format is told by `recognise`)
+    # the key of the source whose figures these are a later, fuller release of: where both hold
+    # a figure, answers give this one, and a different earlier value is what it was revised from
+    later_release_of: str = ""
 
     def plugin(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -77,7 +80,8 @@ REGISTRY: tuple[Source, ...] = (
     Source("published", "tradebot.sources.published_csv", "published-figures CSV"),
     Source("gacc_bulletin", "tradebot.sources.gacc_bulletin", "China Customs monthly bulletin (国别总值表)",
            ("China Customs (GACC) monthly bulletin",), ("CHN",),
-           ReleasePattern(1, 15, 31, described="the country table comes out in the second half of the following month")),
+           ReleasePattern(1, 15, 31, described="the country table comes out in the second half of the following month"),
+           later_release_of="gacc"),
     Source("census_pages", "tradebot.sources.census_pages", "US Census country page", ("US Census Bureau",), ("USA",),
            CENSUS_RELEASE, CENSUS_BASIS),
     Source("census", "tradebot.sources.census_api", "US Census API response", ("US Census Bureau",), ("USA",),
@@ -187,6 +191,17 @@ def publisher(name: str) -> Source | None:
     if found is None and name.upper().startswith("IMF"):
         return by_key("imf")
     return found
+
+
+def releases(name: str) -> tuple[str, int]:
+    """Which series of releases figures of this `source` belong to, and how late a release
+    they are in it: China Customs' preliminary release is (its name, 0), its bulletin (the same
+    name, 1); any other source is a series of its own."""
+    found = publisher(name)
+    if found is not None and found.later_release_of:
+        first = by_key(found.later_release_of)
+        return first.publishers[0], 1
+    return name, 0
 
 
 def official(reporter: str, name: str) -> bool:
