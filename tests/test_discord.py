@@ -240,6 +240,9 @@ def test_calendar_says_when_the_next_release_is_due(db_path):
     assert embed["fields"][0]["value"] == (
         "latest July 2026 (China Customs (GACC) monthly bulletin, released August 2026 (month assumed; the source gives no date)); "
         "next August 2026, usually 15–30 September 2026 — due already but not in the store yet")
+    # the preliminary release has its own window (issue 19: each source's next window)
+    assert (embed["fields"][1]["name"], embed["fields"][1]["value"]) == (
+        "China · China Customs (GACC)", "latest February 2026; next March 2026, usually 7–14 April 2026 — due already but not in the store yet")
 
 
 def test_an_unexpected_failure_is_logged_with_its_options_and_the_user_still_gets_a_reply(db_path, caplog):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tradebot import __version__, countries, formatting
+from tradebot import __version__, countries, formatting, releases, sources
 from tradebot.answers.base import Answer, Line, date_window, headline_of, next_release
 from tradebot.errors import NoData
 from tradebot.intents import TABLE, answers_for
@@ -79,6 +79,23 @@ def about_answer(store: Store, query: Query, today: date) -> Answer:
     )
 
 
+def _other_releases(store: Store, reporter: str, shown: str, today: date, patterns: dict[str, str]) -> list[Line]:
+    """The reporter's other sources with a release pattern (China Customs' preliminary release
+    beside its bulletin): each one's newest month in the store and its next window."""
+    lines = []
+    for row in store.coverage():
+        pattern = sources.release(row["source"])
+        if row["reporter"] != reporter or row["source"] == shown or pattern is None:
+            continue
+        upcoming = releases.next_release(pattern, Period.month(Month.parse(row["last_month"])))
+        patterns[row["source"]] = pattern.described
+        text = (f"latest {Period.month(Month.parse(row['last_month'])).label}; next {upcoming.period.label}, "
+                f"usually {date_window(upcoming.earliest, upcoming.latest)}")
+        lines.append(Line(f"{countries.by_code(reporter).name} · {row['source']}",
+                          text + (" — due already but not in the store yet" if upcoming.overdue(today) else "")))
+    return lines
+
+
 @answers_for("calendar")
 def calendar_answer(store: Store, query: Query, today: date) -> Answer:
     """Per reporter: the newest period in the store and when its source usually publishes the next."""
@@ -99,6 +116,7 @@ def calendar_answer(store: Store, query: Query, today: date) -> Answer:
             if upcoming.overdue(today):
                 text += " — due already but not in the store yet"
         lines.append(Line(name, text))
+        lines += _other_releases(store, reporter, headline.source, today, patterns)
     title = "Release calendar" + (f" — {countries.by_code(query.reporter).name}" if query.reporter else "")
     return Answer(
         query=query, title=title, lines=lines or [Line("Store", "empty: no figures yet")],
