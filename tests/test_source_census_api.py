@@ -113,10 +113,12 @@ def test_a_response_that_is_not_the_api_s_table_is_refused_in_one_line(body, say
     assert caught.value.message.startswith("census.json") and says in caught.value.message
 
 
-def test_a_new_month_is_fetched_with_the_key_and_a_204_month_ends_the_run(db_path):
+def test_a_new_month_is_fetched_with_the_key_and_a_204_month_ends_the_run(db_path, caplog):
     without_april(db_path)
     store = Store(db_path)
+    caplog.set_level(logging.INFO, logger="tradebot.sources.census_api")
     report, seen = fetched(store, APRIL)
+    assert [record.getMessage() for record in caplog.records] == ["US Census: 2026-05 is not published yet (HTTP 204)"]
     [(name, imported)] = report.imports
     assert name == "US Census 2026-04" and imported.added == 10 and report.failures == []
     assert ("US Census Bureau", "USA", Period.parse("2026-04")) in imported.announced
