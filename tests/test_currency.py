@@ -23,7 +23,9 @@ def test_a_month_only_in_yuan_is_answered_in_yuan_and_says_so(with_yuan_tables):
     # the month's growth is computed from the bulletin's March 2025, in yuan, and says so
     assert answer.title == "China — exports, March 2026: CNY 2.23 tn (−1.0% y/y, computed)"
     exports = next(f for f in answer.figures if f.indicator == "exports" and str(f.period) == "2026-03")
-    assert (exports.value, exports.unit) == (2_229_700_000_000, "CNY")
+    # the bulletin's, the later release, to the yuan; the preliminary table's CNY 22,297.0 (100 million) agrees to its rounding
+    assert (exports.value, exports.unit, exports.source) == (2_229_698_760_441, "CNY", "China Customs (GACC) monthly bulletin")
+    assert exports.revised_from is None
     assert "the store has no figure in US dollars for March 2026 (the latest in dollars is for Jan–Feb 2026)" in answer.text
     growths = {str(f.period): f for f in answer.figures if f.indicator == "exports_yoy"}
     assert growths["2026-03"].derived and growths["2026-03"].unit == "percent_cny"

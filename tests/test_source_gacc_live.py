@@ -163,14 +163,33 @@ def test_months_are_read_from_the_index_year():
 
 def test_where_the_bulletin_and_the_preliminary_release_both_hold_a_month_answers_give_the_bulletin(store):
     """The bulletin is the later, fuller release of the same figures: its value is the answer,
-    and the preliminary figure, where it differs, is what it was revised from — although the
-    bulletin's date is only a month (April 2026) and the preliminary's a day (8 April 2026)."""
+    although its date is only a month (April 2026) and the preliminary's a day (8 April 2026).
+    The real March 2026 tables agree to the preliminary's rounding (CNY 100 million, one
+    decimal) in all 234 figures: more digits are not a revision."""
     from tradebot.answers import ask
     from tradebot.sync import sync_file
 
     sync_file(store, shared_data_dir("gacc") / "release_section4_by_country_mar2026_cny.html")
     answer = ask(store, "china exports to vietnam march 2026 in yuan")
-    headline = answer.figures[1]  # the revised-from figure is listed first
-    assert (headline.source, headline.published) == ("China Customs (GACC) monthly bulletin", "2026-04")
-    assert answer.figures[0].source == "China Customs (GACC)" and answer.figures[0].published == "2026-04-08"
-    assert answer.text.startswith("China — exports to Vietnam, March 2026: CNY 137.3 bn (revised from CNY 137.2 bn;")
+    headline = answer.figures[0]
+    assert (headline.source, headline.published, headline.revised_from) == ("China Customs (GACC) monthly bulletin", "2026-04", None)
+    assert answer.text.startswith("China — exports to Vietnam, March 2026: CNY 137.3 bn (+8.2% y/y, computed)")
+
+
+def test_a_preliminary_figure_the_bulletin_changed_is_what_it_was_revised_from(store, tmp_path):
+    """A preliminary page derived from the real one with Vietnam's March exports 1.0 (CNY 100
+    million) higher, and its total with them: the bulletin's figure is revised from it."""
+    from tradebot.answers import ask
+    from tradebot.sync import sync_file
+
+    page = recorded("release_section4_by_country_mar2026_cny.html")
+    row = page.index("of which: Vietnam")
+    end = page.index("</tr>", row)
+    changed = page[:row] + page[row:end].replace("2,003.0", "2,004.0", 1).replace("1,372.5", "1,373.5", 1) + page[end:]
+    path = tmp_path / "march_2026_cny.html"
+    path.write_text(changed, encoding="utf-8")
+    sync_file(store, path)
+    answer = ask(store, "china exports to vietnam march 2026 in yuan")
+    assert answer.text.startswith("China — exports to Vietnam, March 2026: CNY 137.25 bn (revised from CNY 137.35 bn;")
+    earlier, headline = answer.figures[:2]
+    assert (earlier.source, earlier.value, headline.source) == ("China Customs (GACC)", 137_350_000_000, "China Customs (GACC) monthly bulletin")

@@ -157,7 +157,7 @@ class FigureBook:
         ordered = sorted((row for row in vintages if sources.releases(row["source"])[0] == best),
                          key=lambda row: (sources.releases(row["source"])[1], row["published"]))
         newest = self._figure(ordered[-1], period)
-        if ordered[0]["value"] != newest.value:
+        if _revised(ordered[0], ordered[-1]):
             return replace(newest, revised_from=self._figure(ordered[0], period))
         return newest
 
@@ -300,6 +300,21 @@ def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
         if found and (best is None or newer(found[0], best[1])):
             best = (currency, *found)
     return best
+
+
+def _revised(earlier, later) -> bool:
+    """Whether the later vintage changed the value. Within one source, any difference. From an
+    earlier release to a later, fuller one (China Customs' preliminary table in CNY 100 million to
+    its bulletin in CNY 10,000), only a difference beyond the earlier one's rounding: 543.13 bn
+    becoming 543.134 bn is the same figure with more digits."""
+    if earlier["value"] == later["value"]:
+        return False
+    if earlier["source"] == later["source"] or not float(earlier["value"]).is_integer():
+        return True
+    step = 1
+    while step < 10**9 and int(earlier["value"]) % (step * 10) == 0:
+        step *= 10
+    return abs(later["value"] - earlier["value"]) > step / 2
 
 
 def _date_note(parts: list[Figure]) -> str:
