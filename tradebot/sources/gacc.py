@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tradebot import countries, sources
 from tradebot.errors import DataFileError, echo
@@ -654,10 +655,15 @@ async def fetch_batches(reporters=None, since: str | None = None, *, base: str |
     shared retries. All or nothing: when the index or any table is not what this module reads
     (a challenge page, a new layout) the run stops with a `SourceUnavailable` and yields nothing,
     so nothing is stored."""
-    import aiohttp
+    import aiohttp  # only a live run pays for these imports, not reading a saved page
 
     from tradebot.errors import SourceUnavailable
     from tradebot.sources import http
+
+    async def fetch(response) -> str:
+        if response.status != 200:
+            raise SourceUnavailable(f"{response.url} answered {http.status_text(response)}, not a page of the release.")
+        return (await response.read()).decode("utf-8", errors="replace")
 
     first = Month.parse(since) if since else None
     pacer = http.Pacer(min_interval)
@@ -665,7 +671,6 @@ async def fetch_batches(reporters=None, since: str | None = None, *, base: str |
     session = session or aiohttp.ClientSession()
     try:
         index_url = (base or SITE) + INDEX_PATH
-        fetch = _page_reader(http)
         try:
             links = index_links(await http.get(session, index_url, fetch, label="China Customs", pacer=pacer,
                                                backoff=backoff, timeout=timeout), index_url)
@@ -691,20 +696,8 @@ async def fetch_batches(reporters=None, since: str | None = None, *, base: str |
         yield name, rows
 
 
-def _page_reader(http):
-    from tradebot.errors import SourceUnavailable
-
-    async def read(response) -> str:
-        if response.status != 200:
-            raise SourceUnavailable(f"{response.url} answered {http.status_text(response)}, not a page of the release.")
-        return (await response.read()).decode("utf-8", errors="replace")
-    return read
-
-
 def _at(base: str | None, link: str) -> str:
     """A table's address; with `base`, the same path on that site (a mirror, a test server)."""
     if not base:
         return link.replace("http://", "https://", 1)
-    from urllib.parse import urlsplit
-
     return base + urlsplit(link).path
