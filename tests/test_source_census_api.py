@@ -170,3 +170,15 @@ def test_a_new_census_month_is_one_alert_per_subscribed_channel(db_path):
         assert embed["title"] == f"United States, April 2026: exports to Japan rose {growth:.1%} (computed)"
         # the API states no release date: the alert says the day it was read, never "released"
         assert embed["footer"]["text"].startswith("Source: US Census Bureau · as read ")
+
+
+def test_the_west_bank_and_gaza_are_left_out_not_refused_as_one_partner_twice():
+    """Census lists them apart; ISO has one code (PSE) for both: storing both under it made a
+    real all-partner response 'hold PSE twice' and refused it whole. Synthetic values."""
+    table = [["CTY_CODE", "CTY_NAME", "GEN_VAL_MO", "time"], ["5700", "CHINA", "100", "2026-04"],
+             ["5081", "WEST BANK ADMINISTERED BY ISRAEL", "2", "2026-04"], ["5082", "GAZA STRIP ADMINISTERED BY ISRAEL", "1", "2026-04"]]
+    remarks: list[str] = []
+    rows = census_api.parse(json.dumps(table), remark=remarks.append)
+    assert [row["partner"] for row in rows] == ["CHN"]
+    assert remarks == ["not stored: WEST BANK ADMINISTERED BY ISRAEL (shares PSE with the Gaza Strip); "
+                       "GAZA STRIP ADMINISTERED BY ISRAEL (shares PSE with the West Bank)"]

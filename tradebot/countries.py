@@ -18,7 +18,7 @@ from functools import cache
 import pycountry
 from rapidfuzz import fuzz, process
 
-from tradebot.errors import AmbiguousCountry, UnknownCountry, echo
+from tradebot.errors import AmbiguousCountry, TradebotError, UnknownCountry, echo
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,40 @@ def lookup_exact(text: str, allow_codes: bool = True) -> Country | None:
     index = _index()
     code = index.names.get(key) or (index.codes.get(key) if allow_codes else None)
     return index.by_code[code] if code else None
+
+
+# How US trade statistics spell the countries neither ISO 3166 nor the aliases read as written:
+# the Census Bureau's names, which USITC DataWeb republishes (lower case, spaces squeezed)
+US_TRADE_NAMES = {
+    "korea, south": "KOR", "korea, north": "PRK", "burma": "MMR", "myanmar (burma)": "MMR", "macau": "MAC",
+    "congo (kinshasa)": "COD", "democratic republic of the congo": "COD", "congo (brazzaville)": "COG",
+    "micronesia": "FSM", "heard and mcdonald islands": "HMD", "brunei": "BRN", "czechia (czech republic)": "CZE",
+    "eswatini (swaziland)": "SWZ", "falkland islands": "FLK", "french southern and antarctic lands": "ATF",
+    "guinea": "GIN", "pitcairn islands": "PCN", "samoa": "WSM", "sint maarten": "SXM", "vatican city": "VAT",
+    "st kitts and nevis": "KNA", "st lucia": "LCA", "st vincent and the grenadines": "VCT",
+    "st pierre and miquelon": "SPM", "st helena": "SHN", "saint helena": "SHN",
+}
+# ...and the places they list that no ISO code holds alone: left out, and the import says why
+US_TRADE_LEFT_OUT = {
+    "gaza strip": "shares PSE with the West Bank", "gaza strip administered by israel": "shares PSE with the West Bank",
+    "west bank": "shares PSE with the Gaza Strip", "west bank administered by israel": "shares PSE with the Gaza Strip",
+    "kosovo": "has no ISO 3166 code",
+}
+
+
+@cache
+def us_trade_partner(name: str) -> str | None:
+    """A partner as US trade statistics name it (`KOREA, SOUTH`, `Myanmar (Burma)`), as an ISO
+    code; None for a name it cannot place (see `US_TRADE_LEFT_OUT` for those it must not).
+    Cached: an all-partner file names each of ~230 countries on every one of its rows."""
+    key = " ".join(name.lower().split())
+    if key in US_TRADE_NAMES:
+        return US_TRADE_NAMES[key]
+    try:
+        found = lookup_exact(name, allow_codes=False)
+    except TradebotError:  # ambiguous: the sources' names are exact, so it needs a line in US_TRADE_NAMES
+        return None
+    return found.code if found else None
 
 
 def _pickable_name(code: str) -> str:

@@ -162,11 +162,7 @@ class FigureBook:
         return newest
 
     def _figure(self, row, period: Period) -> Figure:
-        return Figure(
-            reporter=self.reporter, partner=self.partner, indicator=row["indicator"], period=period,
-            value=row["value"], unit=row["unit"], source=row["source"], published=row["published"],
-            source_url=row["source_url"] or "", note=row["note"] or "",
-        )
+        return stored(row, self.reporter, self.partner, period)
 
     # --- derivation ---
 
@@ -300,6 +296,15 @@ def latest_in_any(store: Store, reporter: str, partner: str, indicator: str,
         if found and (best is None or newer(found[0], best[1])):
             best = (currency, *found)
     return best
+
+
+def stored(row, reporter: str, partner: str, period: Period, product: str = "") -> Figure:
+    """A stored vintage (a `figures` row: indicator, value, unit, source, published, source_url, note) as a Figure."""
+    return Figure(
+        reporter=reporter, partner=partner, indicator=row["indicator"], period=period,
+        value=row["value"], unit=row["unit"], source=row["source"], published=row["published"],
+        source_url=row["source_url"] or "", note=row["note"] or "", product=product,
+    )
 
 
 def _revised(earlier, later) -> bool:

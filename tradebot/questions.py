@@ -100,8 +100,8 @@ INTENT_VOCABULARY = {
                 "category categories commodity commodities top biggest largest main goods which",
     "tariffs": "tariff tariffs duty duties customs charge charges charged charging collect collects collected collecting pay "
                "pays paid paying levy levies levied impose imposes imposed effective rate rates goods products product on "
-               "imports import imported most which high highest average actual actually much does do tarif tarrif tariffs "
-               "tarriff tarrifs tarifs all not just only overall border at rate",
+               "imports import imported most which high highest average actual actually much does do tarif tarrif "
+               "tarriff tarrifs tarifs all not just only overall border at",
 }
 SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
 THRESHOLD = re.compile(

@@ -12,7 +12,7 @@ from tradebot import countries, formatting
 from tradebot.answers.base import Answer, Line, Shown, source_footer
 from tradebot.charts import ChapterBars
 from tradebot.errors import NoData
-from tradebot.figures import Figure, derived, share
+from tradebot.figures import Figure, derived, share, stored
 from tradebot.intents import answers_for
 from tradebot.periods import Period
 from tradebot.query import Query
@@ -39,9 +39,7 @@ class Collections:
                 newest[key] = row
         self.period = period
         self.figures: dict[tuple[str, str], Figure] = {
-            key: Figure(reporter=COLLECTOR, partner=partner, indicator=row["indicator"], period=period, value=row["value"],
-                        unit=row["unit"], source=row["source"], published=row["published"], source_url=row["source_url"] or "",
-                        note=row["note"] or "", product=row["product"])
+            key: stored(row, COLLECTOR, partner, period, product=row["product"])
             for key, row in newest.items() if chapters is None or key[1] in chapters
         }
         self.chapters = sorted({chapter for _, chapter in self.figures})

@@ -193,6 +193,7 @@ def publisher(name: str) -> Source | None:
     return found
 
 
+@cache  # asked for every vintage an answer weighs; the registry never changes
 def releases(name: str) -> tuple[str, int]:
     """Which series of releases figures of this `source` belong to, and how late a release
     they are in it: China Customs' preliminary release is (its name, 0), its bulletin (the same

@@ -5,7 +5,8 @@ A response is "streamlined JSON": a header row, then rows of strings — `CTY_CO
 the month's value in full dollars (`ALL_VAL_MO` for exports, f.a.s.; `GEN_VAL_MO` for general
 imports, customs value) and the `time` predicate. `CTY_CODE` `-` is the world total; the EU
 (`0003`) and ASEAN (`0027`) are kept as the bot's groups, every other grouping (continents,
-OECD, NATO …) is skipped, and a country is placed by its Census name. The API states no
+OECD, NATO …) is skipped, and a country is placed by its Census name
+(`countries.us_trade_partner`; the West Bank and Gaza, one ISO code between them, are left out). The API states no
 release date: a figure's `published` is the day it was read, and its note says so.
 
 Since May 2026 every request needs a key (`CENSUS_API_KEY`); without one the source is off.
@@ -35,16 +36,6 @@ KEY_SIGNUP = "https://api.census.gov/data/key_signup.html"
 NO_KEY = f"The Census API needs a key since May 2026: set CENSUS_API_KEY (free at {KEY_SIGNUP}); the Census source is off."
 NOTE = "read date: the Census API states no release date; published is the day it was read ({read})"
 GROUPS = {"-": "WLD", "0003": "EU27", "0027": "ASEAN"}
-# Census's spellings that neither ISO 3166 nor the bot's aliases read; the rest go through `countries`.
-CENSUS_NAMES = {
-    "korea, south": "KOR", "korea, north": "PRK", "burma": "MMR", "macau": "MAC", "congo (kinshasa)": "COD",
-    "congo (brazzaville)": "COG", "cote d'ivoire": "CIV", "micronesia": "FSM", "laos": "LAO",
-    "west bank administered by israel": "PSE", "gaza strip administered by israel": "PSE",
-    "heard and mcdonald islands": "HMD", "bosnia and herzegovina": "BIH", "north macedonia": "MKD",
-    "turks and caicos islands": "TCA", "st kitts and nevis": "KNA", "st lucia": "LCA",
-    "st vincent and the grenadines": "VCT", "st pierre and miquelon": "SPM", "st helena": "SHN",
-}
-
 
 def recognise(head: str) -> bool:
     start = head.lstrip()
@@ -75,7 +66,7 @@ def parse(text: str, *, name: str = "response", source_url: str = "", retrieved_
     if missing:
         raise DataFileError(f"{name} lacks the columns {', '.join(missing)}.")
     read_day = retrieved_at[:10]
-    rows, seen, groupings, unplaced = [], set(), 0, []
+    rows, seen, groupings, unplaced, left_out = [], set(), 0, [], []
     for number, cells in enumerate(table[1:], start=2):
         if len(cells) != len(header):
             raise DataFileError(f"{name} row {number} has {len(cells)} cells, the header {len(header)}.")
@@ -83,7 +74,10 @@ def parse(text: str, *, name: str = "response", source_url: str = "", retrieved_
         if _is_grouping(code):
             groupings += 1
             continue
-        partner = GROUPS.get(code) or CENSUS_NAMES.get(country_name.strip().lower()) or _iso(country_name)
+        if country_name.strip().lower() in countries.US_TRADE_LEFT_OUT:  # the West Bank and Gaza would both be PSE
+            left_out.append(country_name)
+            continue
+        partner = GROUPS.get(code) or countries.us_trade_partner(country_name)
         if partner is None:
             unplaced.append(country_name)
             continue
@@ -105,6 +99,8 @@ def parse(text: str, *, name: str = "response", source_url: str = "", retrieved_
         })
     if groupings:
         remark(f"skipped {groupings} groupings other than the EU and ASEAN")
+    if left_out:
+        remark("not stored: " + "; ".join(f"{n} ({countries.US_TRADE_LEFT_OUT[n.strip().lower()]})" for n in left_out))
     if unplaced:
         remark(f"skipped {len(unplaced)} partners tradebot cannot place: {', '.join(echo(n, 40) for n in unplaced[:5])}")
     return rows
@@ -113,11 +109,6 @@ def parse(text: str, *, name: str = "response", source_url: str = "", retrieved_
 def _is_grouping(code: str) -> bool:
     """1XXX North America, 0014 Pacific Rim, 0022 OECD …: every code but the world, the EU, ASEAN and a country's."""
     return code not in GROUPS and not (len(code) == 4 and code.isdigit() and not code.startswith("0"))
-
-
-def _iso(name: str) -> str | None:
-    country = countries.lookup_exact(name.title())
-    return country.code if country else None
 
 
 # --- live ---

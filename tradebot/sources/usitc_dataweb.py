@@ -6,7 +6,7 @@ and months asked for), then one sheet per measure, each row `Data Type, Country,
 Number, Description, value` and a last `Total:` row. Rules:
 
 - reporter USA; partner the country, mapped to ISO alpha-3 (DataWeb's own names, such as
-  "Korea, South" or "Myanmar (Burma)", through the country table and `DATAWEB_NAMES`);
+  "Korea, South" or "Myanmar (Burma)", through `countries.us_trade_partner`);
   Gaza Strip and West Bank (one ISO code between them, which would hold two values) and
   Kosovo (no ISO code) are left out, and the import says so.
 - product = the 2-digit chapter; its description is kept once (`ProductNames`), as published.
@@ -34,7 +34,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tradebot import countries, sources
-from tradebot.errors import DataFileError, TradebotError, echo
+from tradebot.errors import DataFileError, echo
 from tradebot.periods import MONTH_WORDS, Month, Period, today_utc
 from tradebot.vocabulary import ProductNames
 
@@ -47,16 +47,6 @@ MEASURES = {
     "Calculated Duties": "duties", "Import Charges": "import_charges", "CIF Import Value": "cif_value",
 }
 NEEDED = ("Calculated Duties", "Import Charges", "CIF Import Value", "Landed Duty-Paid Value")  # for the checks and the rate
-# DataWeb's names the country table does not hold as written
-DATAWEB_NAMES = {
-    "Brunei": "BRN", "Czechia (Czech Republic)": "CZE", "Democratic Republic of the Congo": "COD",
-    "Eswatini (Swaziland)": "SWZ", "Falkland Islands": "FLK", "French Southern and Antarctic Lands": "ATF",
-    "Guinea": "GIN", "Heard and McDonald Islands": "HMD", "Macau": "MAC", "Micronesia": "FSM",
-    "Myanmar (Burma)": "MMR", "Pitcairn Islands": "PCN", "Saint Helena": "SHN", "Samoa": "WSM",
-    "Sint Maarten": "SXM", "Vatican City": "VAT",
-}
-LEFT_OUT = {"Gaza Strip": "shares PSE with the West Bank", "West Bank": "shares PSE with the Gaza Strip",
-            "Kosovo": "has no ISO 3166 code"}
 TOLERANCE = 2.0  # dollars: each value is rounded to the dollar
 NOTE = "read date: when DataWeb was queried"  # it gives no release date; short: 170,000 rows carry it
 
@@ -82,7 +72,7 @@ def batches(path: Path, remark: Callable[[str], None] = lambda text: None,
         raise DataFileError(f"{path.name}: {problem}; nothing was imported.") from None
     remark(f"skipped {sum(name in MEASURES for name in sheets)} “Total:” rows, one a sheet (checked: each is its sheet's sum)")
     if left_out:
-        remark("not stored: " + "; ".join(f"{name} ({LEFT_OUT[name]})" for name in sorted(left_out)))
+        remark("not stored: " + "; ".join(f"{name} ({countries.US_TRADE_LEFT_OUT[name.lower()]})" for name in sorted(left_out)))
     yield ProductNames(names, source=SOURCE)
     yield rows
 
@@ -160,10 +150,12 @@ def _sheet(sheet: str, rows: list[list], names: dict[str, str], left_out: set[st
         value = _number(row[-1], sheet, line)
         every += value
         name = str(row[country]).strip()
-        if name in LEFT_OUT:
+        if name.lower() in countries.US_TRADE_LEFT_OUT:
             left_out.add(name)
             continue
-        partner = _partner(name, sheet, line)
+        partner = countries.us_trade_partner(name)
+        if partner is None:
+            raise _Bad(f"the sheet “{sheet}” line {line}: “{echo(name, 40)}” is not a country tradebot can place")
         code = str(row[chapter]).strip()
         if not _CHAPTER.fullmatch(code):
             raise _Bad(f"the sheet “{sheet}” line {line}: “{echo(code, 20)}” is not a 2-digit HTS chapter")
@@ -208,24 +200,6 @@ def _span(label: str, sheet: str) -> Period:
     if period.end < period.start:
         raise _Bad(f"the sheet “{sheet}” has a period that ends before it starts ({echo(label, 40)})")
     return period
-
-
-def _partner(name: str, sheet: str, line: int) -> str:
-    if name in DATAWEB_NAMES:
-        return DATAWEB_NAMES[name]
-    if name in _PLACED:
-        return _PLACED[name]
-    try:
-        found = countries.lookup_exact(name, allow_codes=False)
-    except TradebotError:  # ambiguous ("Guinea"): DataWeb's names are exact, so it needs a line in DATAWEB_NAMES
-        found = None
-    if found is None:
-        raise _Bad(f"the sheet “{sheet}” line {line}: “{echo(name, 40)}” is not a country tradebot can place")
-    _PLACED[name] = found.code
-    return found.code
-
-
-_PLACED: dict[str, str] = {}  # DataWeb name → code, as looked up: 230 names, each on 50 rows a sheet
 
 
 def _number(cell, sheet: str, line: int) -> float:
