@@ -69,6 +69,9 @@ PLACES = {
     "XME": Country("XME", "Melilla"),
 }
 
+# The continents China Customs' tables give: with its "country unknown" line they partition the world.
+CONTINENTS = ("ASIA", "AFRICA", "EUROPE_CONT", "LATAM", "NAMERICA", "OCEANIA")
+
 # Group membership is policy, not a name table, so no library has it. Rankings use it to
 # never count a group together with its own members.
 GROUP_MEMBERS = {
