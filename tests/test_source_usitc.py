@@ -140,7 +140,7 @@ def test_imports_by_product_come_with_a_horizontal_bar_chart_of_exactly_the_chap
 
     answer = ask_in_context(store, "what does the us import from vietnam", TODAY)
     bars = answer.chart
-    assert isinstance(bars, charts.ChapterBars) and bars.figures == [figure for figure in answer.figures if figure.indicator == "customs_value"
+    assert isinstance(bars, charts.Bars) and bars.figures == [figure for figure in answer.figures if figure.indicator == "customs_value"
                                                                      and figure.product][:10]
     drawn = charts.draw_bars(bars).axes[0]
     widths = [patch.get_width() for patch in drawn.patches]

@@ -487,26 +487,36 @@ def _axis_money(value: float, currency: str) -> str:
 
 
 @dataclass(frozen=True)
-class ChapterBars:
-    """One horizontal bar per HS chapter, largest on top: what the US imports from a partner by
-    product (customs value), exactly the figures the answer lists."""
+class Bars:
+    """One horizontal bar per item, largest on top, exactly the figures the answer lists: what
+    the US imports from a partner by product (customs value), or contributions to a total's
+    growth (signed, in points or money; rises green, falls red) with the total's growth marked."""
 
     reporter: str
     partner: str
     indicator: str
     currency: str
     period: Period
-    bars: tuple[tuple[str, Figure], ...]  # (chapter label, its figure), largest first
+    bars: tuple[tuple[str, Figure], ...]  # (label, its figure), in the order drawn from the top
     title: str
     caption: str
+    marker: tuple[str, Figure] | None = None  # (label, figure): a vertical line, the total's growth
 
     @property
     def figures(self) -> list[Figure]:
-        return [figure for _label, figure in self.bars]
+        return [figure for _label, figure in self.bars] + ([self.marker[1]] if self.marker else [])
 
 
-def draw_bars(data: ChapterBars):
-    """The matplotlib `Figure` of a `ChapterBars` (Agg, no pyplot); computed values are hatched."""
+def _bar_value(figure: Figure) -> str:
+    """A bar's label: an amount (signed when a change can be negative), or points."""
+    if figure.is_money:
+        sign = formatting.MINUS if figure.value < 0 else ("+" if figure.indicator.endswith("_change") else "")
+        return sign + formatting.money(figure.value, figure.unit)
+    return formatting.points(figure.value) + (" pts" if figure.unit == "points" else "%")
+
+
+def draw_bars(data: Bars):
+    """The matplotlib `Figure` of `Bars` (Agg, no pyplot); computed values are hatched."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -517,18 +527,29 @@ def draw_bars(data: ChapterBars):
     fig.patch.set_alpha(0.0)
     ax = fig.add_axes((0.36, 0.16, 0.56, 0.7))
     ax.patch.set_alpha(0.0)
-    labels = [label for label, _ in data.bars][::-1]  # barh draws bottom-up: the largest on top
-    values = [figure.value for _, figure in data.bars][::-1]
-    computed = [figure.derived for _, figure in data.bars][::-1]
-    colour = COLOURS["imports"]
-    ax.barh(range(len(values)), values, color=colour, alpha=0.9, hatch=["////" if mark else None for mark in computed],
-            edgecolor=colour, linewidth=0, zorder=2)
-    for y, value in enumerate(values):
-        ax.text(value, y, " " + formatting.money(value, data.currency), va="center", ha="left", fontsize=9, color=TEXT,
-                parse_math=False)
+    figures = [figure for _, figure in data.bars][::-1]  # barh draws bottom-up: the first on top
+    labels = [label for label, _ in data.bars][::-1]
+    values = [figure.value for figure in figures]
+    signed = any(value < 0 for value in values) or data.marker is not None
+    colours = [COLOURS["surplus"] if value >= 0 else COLOURS["deficit"] for value in values] if signed \
+        else [COLOURS["imports"]] * len(values)
+    ax.barh(range(len(values)), values, color=colours, alpha=0.9, hatch=["////" if f.derived and not signed else None for f in figures],
+            edgecolor=colours, linewidth=0, zorder=2)
+    for y, figure in enumerate(figures):
+        ax.text(figure.value, y, f" {_bar_value(figure)} ", va="center", ha="left" if figure.value >= 0 else "right",
+                fontsize=9, color=TEXT, parse_math=False)
+    if data.marker is not None:
+        label, total = data.marker
+        ax.axvline(total.value, color=TEXT, linewidth=1.2, linestyle="--", zorder=3)
+        ax.text(total.value, len(values) - 0.4, f" {label} {_bar_value(total)}", va="bottom", ha="left", fontsize=9,
+                color=TEXT, parse_math=False)
+    if signed:
+        ax.axvline(0, color=GRID, linewidth=0.8, zorder=1)
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(labels)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _axis_money(value, data.currency)))
+    money = figures[0].is_money if figures else True
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda value, _pos: _axis_money(value, data.currency) if money else formatting.points(value)))
     ax.margins(x=0.18)
     ax.grid(axis="x", color=GRID, alpha=0.25, linewidth=0.8, zorder=0)
     ax.tick_params(colors=TEXT, labelsize=9, length=0)
@@ -539,7 +560,7 @@ def draw_bars(data: ChapterBars):
     return fig
 
 
-def render(data: ChartData | ChapterBars) -> bytes:
+def render(data: ChartData | Bars) -> bytes:
     """The chart as a PNG of 1000 × 560 px with a transparent background. The same data
     gives the same bytes (no timestamp or version in the file)."""
     with _RENDER_LOCK:

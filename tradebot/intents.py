@@ -43,6 +43,9 @@ TABLE: dict[str, Intent] = {intent.name: intent for intent in [
     Intent("compare", True, "compare", ("country", "other", "indicator", "period"),
            ("Comparisons", "compare china and the us · china exports nov 2025 vs nov 2024 · us imports japan vs korea"),
            survey=True),
+    Intent("drivers", True, "drivers", ("country", "indicator", "period", "by", "partner"),
+           ("What drove it", "what drove china's export growth in july 2026 · /drivers china indicator:imports by:region · "
+                             "which products drove us imports from china in 2024"), survey=True),
     Intent("chart", True, "chart", ("country", "partner", "indicator", "months"),
            ("Charts", "chart china exports · /chart china partner:us months:36 · chart us imports in 2025")),
     Intent("tariffs", True, "tariffs", ("country", "product", "period"),

@@ -13,7 +13,7 @@ INTENTS = tuple(TABLE)
 __all__ = ["FIGURE_INTENTS", "INTENTS", "Query"]
 # what a conversation remembers and a CSV button carries, in the button token's order
 CONTEXT_FIELDS = ("intent", "reporter", "partner", "period", "currency", "measure", "indicator",
-                  "compared_reporter", "compared_partner", "compared_period", "product")
+                  "compared_reporter", "compared_partner", "compared_period", "product", "by")
 PERIOD_TEXT = re.compile(r"\d{4}-\d{2}(?:\.\.\d{4}-\d{2})?")
 
 
@@ -40,6 +40,9 @@ class Query:
     months: int | None = None
     # the HS chapters asked about ("85", or "61,62" for clothing); None: all goods
     product: str | None = None
+    # what drove a change, shown by: None (partners, the EU and ASEAN as blocs), "region"
+    # (continents) or "product" (HS chapters of US imports from `partner`)
+    by: str | None = None
 
     @property
     def is_survey(self) -> bool:
@@ -102,9 +105,10 @@ def _spec(text: str) -> PeriodSpec:
     return {"latest": LATEST, "ytd": YTD}.get(text) or PeriodSpec("fixed", Period.parse(text))
 
 
-# buttons posted before the typed comparison fields, and before products, carry these forms
+# buttons posted before the typed comparison fields, before products and before `by` carry these forms
 _EARLIER_TOKEN_FIELDS = (
     ("intent", "reporter", "partner", "period", "currency", "measure", "other", "indicator"),
+    CONTEXT_FIELDS[:-2],
     CONTEXT_FIELDS[:-1],
 )
 

@@ -4,15 +4,15 @@ answer reads the same everywhere.
 
 One module per kind of answer, each registering its handler in the intent table
 (`tradebot.intents`): `flows` (a flow of one reporter and partner), `rankings`, `comparisons`
-`store_info` (what the store holds: sources, releases, help) and `charted` (a chart's
-series); `base` has what they share."""
+`store_info` (what the store holds: sources, releases, help), `charted` (a chart's
+series) and `drivers` (contributions to growth); `base` has what they share."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from tradebot import intents
-from tradebot.answers import charted, comparisons, flows, rankings, store_info, tariffs  # noqa: F401  (they register their handlers)
+from tradebot.answers import charted, comparisons, drivers, flows, rankings, store_info, tariffs  # noqa: F401  (they register their handlers)
 from tradebot.answers.base import Answer, Line
 from tradebot.errors import BadPeriod, TradebotError
 from tradebot.periods import today_utc

@@ -10,7 +10,7 @@ from datetime import date
 
 from tradebot import countries, formatting
 from tradebot.answers.base import Answer, Line, Shown, source_footer
-from tradebot.charts import ChapterBars
+from tradebot.charts import Bars
 from tradebot.errors import NoData
 from tradebot.figures import Figure, derived, share, stored
 from tradebot.intents import answers_for
@@ -174,16 +174,16 @@ def product_imports_answer(store: Store, query: Query, today: date) -> Answer:
     for number, value in enumerate(ranked, start=1):
         part = share(value, total, "share")
         shown.add(part)
-        lines.append(Line(f"{number}. {_chapter(value.product, names)}",
+        lines.append(Line(f"{number}. {chapter_label(value.product, names)}",
                           f"{shown.money(value)} · {part.value:.1f}% of the total (computed)"))
     title = f"United States — imports from {partner.name} by product, {period.label}: {shown.money(total)}"
     notes = ["Imports for consumption at customs value (the value of the goods, without duties, freight or insurance), "
              "by HS chapter.", COMPUTED_NOTE]
     footer = source_footer(total, shown.figures)
     computed = " Hatched: computed (CIF value − charges)." if any(value.derived for value in ranked) else ""
-    bars = ChapterBars(
+    bars = Bars(
         reporter=COLLECTOR, partner=partner.code, indicator="customs_value", currency="USD", period=period,
-        bars=tuple((_chapter(value.product, names, 40), value) for value in ranked),
+        bars=tuple((chapter_label(value.product, names, 40), value) for value in ranked),
         title=f"US imports from {partner.name} by product, {period.label}", caption=f"{footer}.{computed}")
     return Answer(query=query, title=title, lines=lines, notes=notes, footer=footer, figures=shown.figures, chart=bars)
 
@@ -198,7 +198,7 @@ def _top_chapters(current: Collections, names: dict[str, str], shown: Shown) -> 
         rate = ""
         if customs is not None and customs.value > 0:
             rate = f" · {shown.add(rate_of(duties, customs)).value:.1f}% (computed)"
-        entries.append(Line(f"{number}. {_chapter(duties.product, names)}",
+        entries.append(Line(f"{number}. {chapter_label(duties.product, names)}",
                             f"{shown.money(duties)} in duties{rate}"))
     return entries
 
@@ -230,6 +230,6 @@ def _short(description: str, limit: int = 60) -> str:
     return first if len(first) <= limit else first[: limit - 1].rstrip(" ,") + "…"
 
 
-def _chapter(code: str, names: dict[str, str], limit: int = 60) -> str:
+def chapter_label(code: str, names: dict[str, str], limit: int = 60) -> str:
     """`85 Electrical machinery and equipment and parts thereof`: how a chapter is named in a line."""
     return f"{code} {_short(sentence_case(names.get(code, '')), limit)}".strip()
