@@ -74,6 +74,10 @@ def meaning(query) -> dict:
     elif query.intent == "compare":
         got["other"] = query.compared
         got["indicator"] = query.indicator
+    elif query.intent == "drivers":
+        got["flow"] = query.indicator or "total_trade"
+    if query.by:
+        got["by"] = query.by
     if query.product:
         got["product"] = query.product
     return got

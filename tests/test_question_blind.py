@@ -19,9 +19,11 @@ from conftest import TODAY, meaning
 BLIND = Path(__file__).parent / "questions" / "blind"
 # the score when the floors were last set (see blind/README.md): 323/340 questions, 308/314 turns.
 # Issue 17 added importer.yaml (tariff questions; 31/40 questions, 21/21 turns, scored once and not
-# tuned to), which lowered the question floor from 0.97 (292/300 before)
-FLOOR_QUESTIONS = 0.95
-FLOOR_TURNS = 0.97
+# tuned to), which lowered the question floor from 0.97 (292/300 before). Issue 20 added the two
+# drivers_*.yaml files ("what drove it" questions: 56/80 questions, 51/62 turns, scored once and not
+# tuned to): 379/420 questions and 359/376 turns, which lowered both floors
+FLOOR_QUESTIONS = 0.90
+FLOOR_TURNS = 0.95
 
 
 def _load() -> tuple[list[dict], list[list[dict]]]:
@@ -64,7 +66,9 @@ def _right(expect: dict, got: dict, inherited: str | None) -> bool:
         got.pop("other")
     if "error" in wanted:
         return False  # answered with a number where it had to be refused
-    for key in ("intent", "reporter", "partner", "measure", "currency", "ranked", "other", "product"):
+    if wanted.get("intent") == "drivers":
+        wanted.setdefault("flow", "total_trade")
+    for key in ("intent", "reporter", "partner", "measure", "currency", "ranked", "other", "product", "flow", "by"):
         if wanted.get(key) != got.get(key):
             return False
     return got["period"] == str(wanted["period"]) or (wanted["period"] in ("latest", "ytd") and got["period"] == inherited)

@@ -218,6 +218,8 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_YEAR}\s*q(?P<q>[1-4])\b"), "quarter"),
     (re.compile(r"\bq(?P<q>[1-4])\b"), "bare_quarter"),
     (re.compile(rf"\b(?:(?P<half>first|1st|second|2nd)\s+half(?:\s+of)?|h(?P<h>[12]))\s*,?\s*{_YEAR}\b"), "half"),
+    # "and in H1?", "the first half" in a thread: the half of the thread's year (as a bare quarter)
+    (re.compile(r"\b(?:(?:the\s+)?(?P<half>first|1st|second|2nd)\s+half|h(?P<h>[12]))\b"), "bare_half"),
     (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})\b"), "iso_month"),
     (re.compile(r"\b(?P<m>\d{1,2})/(?P<y>\d{4})\b"), "iso_month"),
     (re.compile(rf"\b{_MONTH},?\s*{_YEAR}\b"), "named_month"),
@@ -324,9 +326,9 @@ def _phrase_spec(kind: str, match: re.Match[str], today: date, reference: Month)
         quarter = int(groups["q"])
         year = int(groups["y"]) if "y" in groups else _month_named(quarter * 3, reference, now).year
         period = Period(Month(year, quarter * 3 - 2), Month(year, quarter * 3))
-    elif kind == "half":
+    elif kind in ("half", "bare_half"):
         second = groups.get("half") in ("second", "2nd") or groups.get("h") == "2"
-        year = int(groups["y"])
+        year = int(groups["y"]) if "y" in groups else _month_named(12 if second else 6, reference, now).year
         period = Period(Month(year, 7), Month(year, 12)) if second else Period(Month(year, 1), Month(year, 6))
     else:  # bare_month
         name = groups.get("m") or groups.get("may") or groups["may2"]

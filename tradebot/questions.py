@@ -19,6 +19,7 @@ from tradebot.errors import BadPeriod, NotAvailable, NotUnderstood, TradebotErro
 from tradebot.intents import CHART_MONTHS_MAX, CHART_MONTHS_MIN, COMMANDS, FIGURE_INTENTS, TABLE
 from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
+from tradebot.wording import FLOW_NAMES
 
 Knows = Callable[[str, str], bool]  # (reporter, partner) → whether the store has figures for them
 MAX_LENGTH = 500
@@ -29,12 +30,28 @@ EXAMPLES = "try `surplus china`, `china exports to us nov 2025` or `/surplus chi
 
 RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 
+# what drove a change: the words that ask which parts made a total's growth
+_CHANGE = r"(?:growth|change|changes|rise|fall|increase|decrease|decline|drop|jump|slump|surge|pickup|swing|widening|narrowing|move|moves)"
+DRIVERS = (r"\b(?:drove|drive|drives|driven|driving|drivers?|contribut\w*|contribs?|offset\w*|movers?|behind|drags?|dragged"
+           r"|dragging|heavy\s+lifting|responsible\s+for|account(?:s|ed)?\s+for"
+           r"|(?:added|add|adding|took|taking|subtracted)\s+(?:the\s+)?most|moved\b.*\bmost|weigh(?:ed|s|ing)?\s+on"
+           r"|(?:pushed|pulled|lifted|dragged)\s+(?:\w+\s+){0,3}(?:up|down))\b"
+           # "explain the growth", "regional breakdown of the growth" (not "explain what the surplus was")
+           r"|\b(?:explain\w*|breakdown|broken\s+down|by\s+(?:region|regions|continent|continents|bloc|blocs))\b(?=.*\b"
+           + _CHANGE + r"\b)"
+           r"|\b(?:y/y|yoy)\b.*\bby\s+(?:region|continent|bloc)s?\b")
+# what a drivers answer is shown by: continents ("by region", "which blocs"), or HS chapters of US imports
+BY_REGION = re.compile(r"\b(?:regions?|regional|regionally|continents?|continental|blocs?)\b")
+BY_PRODUCT = re.compile(r"\b(?:products?|chapters?|hs\s*\d?|goods\s+categor\w+|categor(?:y|ies)|commodit(?:y|ies)|sectors?)\b")
+
 # Words and phrases → what they ask. Phrases are matched before single words.
 _TOP = r"\b(?:top|biggest|largest|main|major|leading|key)(?:\s+(?:\d{1,2}|three|five|ten|twenty))?\s+"
 INTENT_PHRASES = [
     # "what tariff does the us charge on chinese goods", "us duties on imports from vietnam" (before "imports")
     (r"\b(?:tarr?iff?s?|duty|duties|levy|levies|effective\s+(?:rate|levy)|customs\s+collect\w*)\b"
      r"|\bat\s+the\s+(?:u\.?s\.?\s+)?border\b", "tariffs"),
+    # "what drove china's export growth", "which markets offset the drop", "biggest movers": contributions to growth
+    (DRIVERS, "drivers"),
     # "what does the us import from china", "top us imports from vietnam by product": the US's imports by HS chapter
     # ("what did america import from mexico in 2025" asks for the amount: the past tense is a flow)
     (r"\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:us|u\.s\.?|usa|america|united\s+states)\s+(?:import|buy|get)s?\s+from\b"
@@ -96,6 +113,14 @@ INTENT_VOCABULARY = {
     "compare": "compare compared with to versus vs against which is was bigger larger higher smaller lower side by put than "
                "comparison change changed changes from",
     "chart": "chart charts graph graphs plot plots trend trends sparkline",
+    "drivers": "drove drive drives driven driving driver drivers contributed contribution contributions contributing contributor "
+               "contributors contrib contribs offset offsets offsetting movers mover behind drag drags dragged dragging heavy "
+               "lifting explain explains explained responsible account accounts accounted added add adding took taking "
+               "subtracted most moved weigh weighed weighs weighing pushed pulled lifted up down which who whos who's what "
+               "biggest largest top main markets market partners partner countries country ctry regions region regional "
+               "continents continent blocs bloc products product chapters chapter hs goods categories category sectors "
+               "breakdown broken growth change changes rise fall increase decrease decline drop jump slump surge pickup swing "
+               "widening narrowing move moves points pts pp percentage ones weaker stronger demand did do does were was",
     "products": "what does do did import imports imported buy buys get gets from by product products chapter chapters "
                 "category categories commodity commodities top biggest largest main goods which",
     "tariffs": "tariff tariffs duty duties customs charge charges charged charging collect collects collected collecting pay "
@@ -166,6 +191,8 @@ KNOWN_WORDS = FILLER_WORDS | set(PREPOSITIONS) | set(INTENT_WORDS) | {w for word
 REWRITES = [
     (re.compile(r"\b(when|where|what|how|who|that|it)['’]s\b"), r"\1 is"),
     (re.compile(r"\bvis[- ][aà][- ]vis\b"), "with"),
+    # "US-bound shipments", "EU-bound goods": shipments to the US
+    (re.compile(r"\b([a-z]{2,})-bound\b"), r"to \1"),
     # "in US dollars", "USD-denominated": a currency, not the United States
     (re.compile(r"\b(?:u\.?s\.?\s*)?(dollars?|usd|yuan|rmb|yen)(?:[- ]denominated|\s+terms)\b"), r"\1"),
     (re.compile(r"\b(?:denominated|measured)\s+in\b"), "in"),
@@ -222,7 +249,7 @@ def _parse_command(text: str, today: date, context: Query | None = None, knows: 
 def command_query(
     intent: str, country: str | None = None, partner: str | None = None, period: str | None = None, *,
     indicator: str | None = None, other: str | None = None, months: str | int | None = None,
-    product: str | None = None, today: date,
+    product: str | None = None, by: str | None = None, today: date,
 ) -> Query:
     """The `Query` for a slash command's options; Discord and the console both come through here."""
     if TABLE[intent].needs_country and not (country or "").strip():
@@ -234,6 +261,8 @@ def command_query(
     flow = (indicator or "").strip().lower().replace(" ", "_") or None
     if flow is not None and flow not in RANKED_FLOWS:
         raise NotUnderstood(f"“{echo(indicator)}” is not an indicator; use {', '.join(RANKED_FLOWS)}.")
+    if intent == "drivers":
+        return _drivers_command(country, partner, period, flow, by, today)
     return Query(
         intent=intent,
         reporter=countries.resolve(country).code if country else None,
@@ -243,6 +272,23 @@ def command_query(
         months=_months(months),
         **(_compared_with(other, today) if intent == "compare" else {}),
     )
+
+
+DRIVERS_BY = ("partner", "region", "product")  # /drivers `by`: None in a Query means by partner
+
+
+def _drivers_command(country: str | None, partner: str | None, period: str | None, flow: str | None, by: str | None,
+                     today: date) -> Query:
+    """/drivers country [indicator] [period] [by] [partner]: by product needs the partner whose goods."""
+    shown_by = (by or "partner").strip().lower()
+    if shown_by not in DRIVERS_BY:
+        raise NotUnderstood(f"“{echo(by)}” is not a way to show what drove a change; use {', '.join(DRIVERS_BY)}.")
+    whose = countries.resolve(partner).code if (partner or "").strip() else None
+    if whose and shown_by == "partner":
+        shown_by = "product"  # a partner named: what drove imports from it, chapter by chapter
+    return Query(intent="drivers", reporter=countries.resolve(country).code, partner=whose or "WLD",
+                 period=parse_period(period, today), indicator="imports" if shown_by == "product" else flow or "total_trade",
+                 by=None if shown_by == "partner" else shown_by)
 
 
 def _months(months: str | int | None) -> int | None:
@@ -319,6 +365,7 @@ class _Heard:
     same_comparison: bool = False  # "same comparison for korea": the thread's comparison, another subject
     product: str | None = None  # tariffs: the HS chapters a product word names ("electronics" → 85); "": all goods
     taxes_us_goods: bool = False  # "china's tariffs on us soybeans": duties another country collects
+    by: str | None = None  # drivers: "region" or "product" when asked (see `Query.by`)
 
 
 def _parse_phrase(text: str, today: date, context: Query | None, knows: Knows | None) -> Query:
@@ -379,6 +426,10 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             if intent == "compare" and match.group(0).startswith("compare"):
                 # "compared to/with": the preposition joins the two compared, it does not name a partner
                 text, lowered = _cut(text, match)
+            if intent == "drivers":  # "contributions to china's exports": the "to" names no partner
+                joined = re.search(r"\b(?:contribut\w*|contribs?)\s+to\b", lowered)
+                if joined:
+                    text, lowered = _cut(text, joined)
             if intent == "compare":
                 heard.same_comparison = bool(re.search(r"\bsame\s+comparison\b", lowered))
                 year_earlier = YEAR_EARLIER.search(lowered)
@@ -396,6 +447,13 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
         elif ALL_GOODS.search(lowered):  # "all korean goods, not just autos"
             heard.product = ""
     heard.taxes_us_goods = heard.intent == "tariffs" and bool(ON_US_GOODS.search(lowered))
+    if heard.intent == "drivers" or (context is not None and context.intent == "drivers"):
+        for by, pattern in (("product", BY_PRODUCT), ("region", BY_REGION)):
+            match = pattern.search(lowered)
+            if match:
+                heard.by = by
+                text, lowered = _cut(text, match)
+                break
     for pattern, measure in MEASURE_PHRASES:
         match = re.search(pattern, lowered)
         if match:
@@ -527,6 +585,8 @@ def _new_question(heard: _Heard) -> Query:
         return Query(intent=intent, reporter=None, period=heard.period or LATEST)
     if intent == "compare":
         return _new_comparison(heard)
+    if intent == "drivers":
+        return _drivers_question(heard)
     if intent in ("tariffs", "products"):
         whose = _whose_goods(heard, two=intent == "tariffs")
         return Query(intent=intent, reporter="USA", partner=whose[0], compared_partner=whose[1] if len(whose) > 1 else None,
@@ -541,6 +601,45 @@ def _new_question(heard: _Heard) -> Query:
         indicator=ranked if intent == "partners" else heard.flow_word if intent == "chart" else None,
         threshold=heard.threshold[0] if heard.threshold else None, threshold_currency=heard.threshold[1] if heard.threshold else None,
     )
+
+
+def _drivers_question(heard: _Heard, context: Query | None = None) -> Query:
+    """What drove a flow: the reporter's partners (a partner named is part of the story, "the
+    drop in exports to the us", not a filter), or for US imports from a country named, its
+    products. No flow named: total trade, or in a thread the flow it was about."""
+    flow = heard.flow_word or ("total_trade" if heard.said_trade else None)
+    if context is not None:
+        flow = flow or (context.intent if context.intent in RANKED_FLOWS else context.indicator)
+    reporter, partner = _story_roles(heard, flow)
+    if context is not None:
+        if context.by == "product" and heard.countries and reporter != "USA":  # "and vietnam?": whose goods
+            reporter, partner = "USA", reporter or partner
+        elif reporter is None:  # "and exports?", "by region", "which markets offset the drop in exports to the us?"
+            reporter, partner = context.reporter, partner or context.partner
+    if reporter is None and partner is not None:
+        raise NotUnderstood(f"Whose {FLOW_NAMES.get(flow or '', 'trade')}? Name the reporter: “which markets offset the drop in "
+                            f"china's exports to the us”.")
+    if reporter is None:
+        raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
+    by = heard.by if heard.by is not None else (context.by if context is not None and context.intent == "drivers" else None)
+    products = by == "product" or (reporter == "USA" and partner not in (None, "WLD") and flow in (None, "imports"))
+    period = heard.period or (context.period if context is not None else LATEST)
+    if products:
+        return Query(intent="drivers", reporter=reporter, partner=partner or "WLD", period=period, indicator="imports",
+                     by="product")
+    return Query(intent="drivers", reporter=reporter, partner="WLD", period=period, currency=heard.currency,
+                 indicator=flow or "total_trade", by=by)
+
+
+def _story_roles(heard: _Heard, flow: str | None) -> tuple[str | None, str | None]:
+    """The reporter of a "what drove" question and the partner after a partner word. A
+    question may name more countries than a pair ("did ASEAN offset the US in China's
+    exports?"): the one owned is the reporter, else the first not after a partner word."""
+    owned = [code for code, word in heard.countries if word == "owner"]
+    partner_words = {"exports": ("to", "into"), "imports": ("from",)}.get(flow or "", ("to", "into", "from", "with"))
+    partner = next((code for code, word in heard.countries if word in partner_words), None)
+    free = [code for code, word in heard.countries if word not in partner_words and code != partner]
+    return (owned[0] if owned else free[0] if free else None), partner
 
 
 def _whose_goods(heard: _Heard, two: bool = False) -> list[str]:
@@ -578,6 +677,8 @@ def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
     """A follow-up changes the slots it names and inherits the others from the conversation."""
     if context.intent in ("tariffs", "products") and heard.intent in (None, context.intent, "compare"):  # "compare ireland, same year"
         return _tariff_follow_up(heard, context)
+    if heard.intent == "drivers" or (context.intent == "drivers" and _stays_with_drivers(heard)):
+        return _drivers_question(heard, context)
     changes: dict = {}
     intent = context.intent
     if heard.intent == "compare" or (context.intent == "compare" and not heard.intent):
@@ -621,6 +722,15 @@ def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
     if TABLE[intent].needs_country and context.reporter is None and "reporter" not in changes:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     return replace(context, **changes)
+
+
+def _stays_with_drivers(heard: _Heard) -> bool:
+    """In a thread about what drove a change, "and imports?", "what about october?", "by region?",
+    "and for the us?" ask the same of another flow, period or country; a flow with a partner
+    ("and exports to the us?") asks for that figure."""
+    if heard.intent not in (None, *FIGURE_INTENTS):
+        return False
+    return not (heard.intent is not None and any(word in ("to", "into", "from", "with") for _code, word in heard.countries))
 
 
 COMPARED_SLOTS = ("compared_reporter", "compared_partner", "compared_period")
