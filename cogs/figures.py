@@ -1,5 +1,5 @@
-"""/surplus, /exports, /imports, /partners, /compare and /tariffs: options in, the core's answer out as
-an embed with a CSV button for the figures behind it."""
+"""/surplus, /exports, /imports, /partners, /compare, /drivers and /tariffs: options in, the core's
+answer out as an embed with a CSV button for the figures behind it (and /drivers' bar chart)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.charts import send_chart
 from cogs.utils import cooldowns
 from cogs.utils.autocomplete import country_choices, product_choices
 from cogs.utils.render import message_parts
@@ -22,6 +23,9 @@ PARTNER = "Trade with one partner only, e.g. us, eu, asean (default: the world)"
 PERIOD = "2025-11, Nov 2025, 2025, ytd, Jan-Nov 2025 or latest (default)"
 FLOWS = [app_commands.Choice(name=name, value=value) for name, value in
          (("exports", "exports"), ("imports", "imports"), ("balance", "balance"), ("total trade", "total_trade"))]
+SHOWN_BY = [app_commands.Choice(name=name, value=value) for name, value in
+            (("partners (the EU and ASEAN as blocs)", "partner"), ("regions (continents)", "region"),
+             ("products (US imports from one partner)", "product"))]
 
 
 class Figures(commands.Cog):
@@ -72,6 +76,19 @@ class Figures(commands.Cog):
                       period: str | None = None):
         cooldowns.spend(cooldowns.LIMITS.surveys, interaction)
         await self._reply(interaction, "compare", country, None, period, other=other, indicator=indicator.value if indicator else None)
+
+    @app_commands.command(name="drivers", description="What drove a country's trade growth: each partner's contribution, in points")
+    @app_commands.describe(country=COUNTRY, indicator="The flow whose change is explained (default: total trade)", period=PERIOD,
+                           by="Partners (default), continents, or for US imports from one partner its products",
+                           partner="By product: the country the US imports come from, e.g. china")
+    @app_commands.choices(indicator=FLOWS, by=SHOWN_BY)
+    @app_commands.autocomplete(country=country_choices, partner=country_choices)
+    async def drivers(self, interaction: discord.Interaction, country: str, indicator: app_commands.Choice[str] | None = None,
+                      period: str | None = None, by: app_commands.Choice[str] | None = None, partner: str | None = None):
+        cooldowns.spend(cooldowns.LIMITS.surveys, interaction)  # it reads every partner, as /partners does
+        result = await self.bot.reads(command, self.bot.store, "drivers", country=country, partner=partner, period=period,
+                                      indicator=indicator.value if indicator else None, by=by.value if by else None)
+        await send_chart(interaction, result)  # a bar chart: deferred, drawn in a worker thread
 
     @app_commands.command(name="tariffs", description="What the US collects in duties on a country's goods: the effective tariff rate")
     @app_commands.describe(country="Whose goods, e.g. china, vietnam, mexico",

@@ -22,7 +22,7 @@ from tradebot.config import Settings
 from conftest import PROJECT_DIR
 from fakediscord import FakeDiscord
 
-EXPECTED_COMMANDS = {"surplus", "exports", "imports", "about", "calendar", "alerts", "ask", "partners", "compare", "chart", "tariffs"}
+EXPECTED_COMMANDS = {"surplus", "exports", "imports", "about", "calendar", "alerts", "ask", "partners", "compare", "chart", "tariffs", "drivers"}
 EPHEMERAL = 64
 
 

@@ -177,9 +177,12 @@ def test_a_month_only_the_bulletin_has_is_summarised_in_yuan(store):
     summary = summarize(store, "CHN", Period.parse("2026-07"))
     assert summary.title == "China, July 2026: trade surplus of CNY 766.0 bn (computed)"
     assert "above three trillion yuan" in summary.answer().text and "dollars" not in summary.answer().text
-    # partners below 1% of exports are left out, however fast they grew (tiny bases give thousands of percent)
-    assert summary.paragraphs[-1].startswith("By partner, exports to Singapore rose 60.6% (computed)")
-    assert {figure.unit for figure in summary.figures} <= {"CNY", "percent_cny"}
+    # every partner's exports and a year before them are in the bulletin: the partners that drove growth, in points
+    assert summary.paragraphs[-1] == (
+        "By partner (points of export growth, computed): ASEAN added 5.3 points, Hong Kong 3.5 and the European Union 1.7; "
+        "exports to the United Arab Emirates fell 29.2% (computed), taking 0.5 points off, and those to Saudi Arabia fell "
+        "10.0% (computed), taking 0.1 off.")
+    assert {figure.unit for figure in summary.figures} <= {"CNY", "percent_cny", "points"}
 
 
 def test_a_period_the_store_lacks_raises_no_data_in_one_line(store):

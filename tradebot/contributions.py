@@ -46,6 +46,11 @@ class Breakdown:
     others: Figure  # what the parts listed leave: parts without a figure in both years, the unallocated
 
     @property
+    def coverage(self) -> float:
+        """How much of the total a year earlier the parts listed hold (1.0: all of it)."""
+        return sum(part.earlier.value for part in self.parts) / self.total_earlier.value if self.total_earlier.value else 0.0
+
+    @property
     def in_points(self) -> bool:
         return self.flow != "balance"
 

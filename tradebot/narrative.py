@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from tradebot import countries, formatting
 from tradebot.answers.base import Answer
+from tradebot.contributions import Contribution, of_partners
 from tradebot.errors import NoData
-from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_in_any, percent_change, previous_period, year_to_date
+from tradebot.partner_tables import BLOCS, partner_table
 from tradebot.periods import NAME_OF_MONTH, Month, Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
@@ -37,6 +39,9 @@ MIN_MONTHS_SINCE = 3
 # "A record" needs a history long enough to mean something.
 MIN_RECORD_MONTHS = 12
 TOP_PARTNERS = 3
+# Contributions are told when the partners a year apart hold at least this share of the total:
+# China's dollar headline tables give one or two partners' levels, and their growth rates say more.
+MIN_COVERAGE = 0.5
 FLOWS = ("exports", "imports")
 COMPUTED_FOOTER = "figures marked computed are derived by tradebot"
 HOLDS = "in the figures tradebot holds"
@@ -105,7 +110,8 @@ class _Writer:
             raise NoData(_no_data_message(self.store, self.reporter, self.period))
 
         title = f"{self.name}, {_span(self.period)}: {self._headline_words(headline)}"
-        parts = [self._balance_paragraph(balance), self._flows_paragraph(flows), self._year_paragraph(balance), self._partners_paragraph(moves)]
+        partners = self._contributions_paragraph() or self._partners_paragraph(moves)
+        parts = [self._balance_paragraph(balance), self._flows_paragraph(flows), self._year_paragraph(balance), partners]
         paragraphs = [part for part in parts if part]
         if self.period.is_jan_feb:
             note = JAN_FEB_NOTE if self.reporter == "CHN" else "These figures cover January and February together."
@@ -265,6 +271,39 @@ class _Writer:
             return ""
         return f"a record {HOLDS} (since {self.first.name})"
 
+    def _contributions_paragraph(self) -> str:
+        """`By partner (points of export growth, computed): exports to the United States fell
+        18.3% (computed), taking 2.7 points off; ASEAN added 2.4, the European Union 1.3 …` — from
+        every partner's exports and their year-earlier figures in the summary's currency; nothing
+        when the store does not have them (China's preliminary dollar tables give partners' growth
+        rates only: the growth sentence tells those)."""
+        table = partner_table(self.store, self.reporter, "exports", [self.currency], self.period, year_earlier=True)
+        split = of_partners(table, BLOCS) if table is not None else None
+        if split is None or split.coverage < MIN_COVERAGE:
+            return ""  # a headline table's one or two partners a year apart: their growth rates say more
+        up, down = split.movers(TOP_PARTNERS, TOP_PARTNERS - 1, at_least=0.05)
+        if not up and not down:
+            return ""
+        falls = []
+        for number, part in enumerate(down):
+            growth = percent_change(part.now, part.earlier, "exports_yoy", f"computed from {part.now.period.label} and "
+                                    f"{part.earlier.period.label}")
+            self._show(part.now)
+            whose = "exports" if number == 0 else "those"
+            falls.append(f"{whose} to {_the(country_name(part.key))} {self.moved(growth)}, taking {self._points(part, number == 0)} off")
+        rises = [f"{_the(country_name(part.key))} {'added ' if number == 0 else ''}{self._points(part, number == 0)}"
+                 for number, part in enumerate(up)]
+        clauses = [", and ".join(falls), _listed(rises)]
+        if up and down and up[0].amount.value > -down[0].amount.value:
+            clauses.reverse()  # the larger contribution leads
+        return f"By partner (points of export growth, computed): {'; '.join(clause for clause in clauses if clause)}."
+
+    def _points(self, part: Contribution, unit: bool) -> str:
+        """`2.4 points` (the first of a list), `1.3` (the rest)."""
+        self._show(part.amount)
+        number = _unsigned_number(part.amount.value)
+        return f"{number} point{'' if number == '1.0' else 's'}" if unit else number
+
     def _partners_paragraph(self, moves: list[Figure]) -> str:
         """`By partner, exports to Australia rose 35.8%, those to the United States fell 28.6% …`"""
         if not moves:
@@ -344,6 +383,15 @@ def _footer(headline: Figure, figures: list[Figure]) -> str:
 
 def _mark(figure: Figure) -> str:
     return " (computed)" if figure.derived else ""
+
+
+def _unsigned_number(value: float) -> str:
+    return formatting.points(value).lstrip("+" + formatting.MINUS)
+
+
+def _listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" if items else ""
 
 
 def _unsigned(growth: Figure) -> str:

@@ -43,6 +43,9 @@ class Query:
     # what drove a change, shown by: None (partners, the EU and ASEAN as blocs), "region"
     # (continents) or "product" (HS chapters of US imports from `partner`)
     by: str | None = None
+    # draw the answer's bar chart too (/drivers, or a question that asks for a chart of what drove
+    # a change); the question's own, so not part of the context: a thread's follow-ups are text
+    drawn: bool = False
 
     @property
     def is_survey(self) -> bool:

@@ -120,7 +120,8 @@ INTENT_VOCABULARY = {
                "biggest largest top main markets market partners partner countries country ctry regions region regional "
                "continents continent blocs bloc products product chapters chapter hs goods categories category sectors "
                "breakdown broken growth change changes rise fall increase decrease decline drop jump slump surge pickup swing "
-               "widening narrowing move moves points pts pp percentage ones weaker stronger demand did do does were was",
+               "widening narrowing move moves points pts pp percentage ones weaker stronger demand did do does were was "
+               "chart graph plot bar bars",
     "products": "what does do did import imports imported buy buys get gets from by product products chapter chapters "
                 "category categories commodity commodities top biggest largest main goods which",
     "tariffs": "tariff tariffs duty duties customs charge charges charged charging collect collects collected collecting pay "
@@ -288,7 +289,7 @@ def _drivers_command(country: str | None, partner: str | None, period: str | Non
         shown_by = "product"  # a partner named: what drove imports from it, chapter by chapter
     return Query(intent="drivers", reporter=countries.resolve(country).code, partner=whose or "WLD",
                  period=parse_period(period, today), indicator="imports" if shown_by == "product" else flow or "total_trade",
-                 by=None if shown_by == "partner" else shown_by)
+                 by=None if shown_by == "partner" else shown_by, drawn=True)
 
 
 def _months(months: str | int | None) -> int | None:
@@ -366,6 +367,7 @@ class _Heard:
     product: str | None = None  # tariffs: the HS chapters a product word names ("electronics" → 85); "": all goods
     taxes_us_goods: bool = False  # "china's tariffs on us soybeans": duties another country collects
     by: str | None = None  # drivers: "region" or "product" when asked (see `Query.by`)
+    drawn: bool = False  # drivers: a chart asked for ("chart what drove …")
 
 
 def _parse_phrase(text: str, today: date, context: Query | None, knows: Knows | None) -> Query:
@@ -448,6 +450,7 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
             heard.product = ""
     heard.taxes_us_goods = heard.intent == "tariffs" and bool(ON_US_GOODS.search(lowered))
     if heard.intent == "drivers" or (context is not None and context.intent == "drivers"):
+        heard.drawn = bool(re.search(r"\b(?:chart|graph|plot|bars?)\b", lowered))
         for by, pattern in (("product", BY_PRODUCT), ("region", BY_REGION)):
             match = pattern.search(lowered)
             if match:
@@ -626,9 +629,9 @@ def _drivers_question(heard: _Heard, context: Query | None = None) -> Query:
     period = heard.period or (context.period if context is not None else LATEST)
     if products:
         return Query(intent="drivers", reporter=reporter, partner=partner or "WLD", period=period, indicator="imports",
-                     by="product")
+                     by="product", drawn=heard.drawn)
     return Query(intent="drivers", reporter=reporter, partner="WLD", period=period, currency=heard.currency,
-                 indicator=flow or "total_trade", by=by)
+                 indicator=flow or "total_trade", by=by, drawn=heard.drawn)
 
 
 def _story_roles(heard: _Heard, flow: str | None) -> tuple[str | None, str | None]:

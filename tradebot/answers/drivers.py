@@ -140,7 +140,7 @@ def _by_product(store: Store, query: Query) -> Answer:
 def _answer(query: Query, split: Breakdown, title: str, names: dict[str, str], others_label: str, notes: list[str],
             chart_title: str, noun: str = "partner") -> Answer:
     """The total and its change in the title, the largest contributions each way, everyone
-    else's and the total as lines, and a bar chart of the same figures."""
+    else's and the total as lines, and when asked (`Query.drawn`) a bar chart of the same figures."""
     shown = Shown()
     total_words = _total_words(split, shown)
     lines = []
@@ -164,7 +164,7 @@ def _answer(query: Query, split: Breakdown, title: str, names: dict[str, str], o
                  caption=f"{footer}. Contributions computed by tradebot.",
                  marker=("total", split.growth))
     return Answer(query=query, title=f"{title}: {total_words}", lines=lines, notes=notes, footer=footer,
-                  figures=shown.figures, chart=chart)
+                  figures=shown.figures, chart=chart if query.drawn else None)
 
 
 def _total_words(split: Breakdown, shown: Shown) -> str:

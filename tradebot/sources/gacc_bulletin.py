@@ -174,19 +174,16 @@ def _check_month(items: list[_Item]) -> None:
                            f"{len(members)} countries ({sum(parts)})")
 
 
-_CONTINENTS = ("ASIA", "AFRICA", "EUROPE_CONT", "LATAM", "NAMERICA", "OCEANIA")
-
-
 def _continents(items: list[_Item]) -> dict[_Item, list[_Item]]:
     """Each continent row and its countries: named by `parent` where the file gives it (from
     2026-04), else by order — a continent row is followed by its countries, up to the next
     continent, "country unknown" or the first group."""
     by_position = sorted(items, key=lambda item: item.position)
-    named = {item.name: item for item in by_position if item.code in _CONTINENTS}
+    named = {item.name: item for item in by_position if item.code in countries.CONTINENTS}
     members: dict[_Item, list[_Item]] = {item: [] for item in named.values()}
     current = None
     for item in by_position:
-        if item.code in _CONTINENTS:
+        if item.code in countries.CONTINENTS:
             current = item
         elif item.parent:
             if item.parent not in named:
