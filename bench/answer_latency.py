@@ -1,5 +1,6 @@
 """How long answers take in one warm process: parse → select → render, on the seeded store,
-and how long the question parser alone takes over the evaluation set.
+how long what-drove-it answers take beside a ranking of the same partners (their peer: both read
+every partner), and how long the question parser alone takes over the evaluation set.
 
     .venv/bin/python bench/answer_latency.py [N]
 
@@ -44,10 +45,32 @@ def main(count: int) -> None:
             timings.append(time.perf_counter() - begin)
         total = time.perf_counter() - started
         report(f"{count} answers", timings, total)
+        for question, peer in DRIVERS_AND_PEERS:
+            drivers, ranking = _timed(store, question, count // 10), _timed(store, peer, count // 10)
+            ratio = statistics.median(drivers) / statistics.median(ranking)
+            report(f"{question!r} ({ratio:.2f}× the p50 of {peer!r})", drivers, sum(drivers))
         parse_timings = time_parser(store)
         store.close()
     report(f"{len(parse_timings)} parses of the evaluation set and the blind split (follow-ups in their threads)",
            parse_timings, sum(parse_timings))
+
+
+# a contributions answer and the ranking that reads the same partners' figures
+DRIVERS_AND_PEERS = [
+    ("/drivers china indicator:exports period:2026-07", "/partners china indicator:exports period:2026-07"),
+    ("/drivers china indicator:imports period:ytd by:region", "/partners china indicator:imports period:2026-01..2026-07"),
+    ("what drove china's trade in q3 2025", "top partners of china q3 2025"),
+    ("/drivers us partner:china period:2024", "what does the us import from china in 2024"),
+]
+
+
+def _timed(store, question: str, count: int) -> list[float]:
+    timings = []
+    for _ in range(max(count, 20)):
+        begin = time.perf_counter()
+        assert ask(store, question).ok, question
+        timings.append(time.perf_counter() - begin)
+    return timings
 
 
 def time_parser(store) -> list[float]:

@@ -328,7 +328,7 @@ def test_every_intent_in_the_table_is_answered_by_its_handler_and_listed_in_help
     assert set(intents._HANDLERS) == set(intents.TABLE)
     assert {name: intent.name for name, intent in intents.COMMANDS.items()} == {
         "surplus": "balance", "exports": "exports", "imports": "imports", "partners": "partners", "compare": "compare",
-        "calendar": "calendar", "about": "about", "chart": "chart", "tariffs": "tariffs"}
+        "calendar": "calendar", "about": "about", "chart": "chart", "tariffs": "tariffs", "drivers": "drivers"}
     shown = ask(store, "help", TODAY)
     assert all(Line(*intent.help) in shown.lines for intent in intents.TABLE.values() if intent.help)
     charted = answer(store, parse("chart china exports", TODAY), TODAY)

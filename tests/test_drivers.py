@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from test_ask import EPHEMERAL, reply_to, say, slash_ask, title
 
 import bot as entry
 from tradebot import countries
@@ -25,7 +26,6 @@ from tradebot.questions import parse
 
 from conftest import TODAY
 from fakediscord import FakeDiscord
-from test_ask import EPHEMERAL, reply_to, say, slash_ask, title
 
 BULLETIN = SEED_DIR / "china_customs_by_country_cny10k_2024-01_2026-07.csv"
 FLOWS = {"exports": "ex", "imports": "im", "total_trade": "tt"}

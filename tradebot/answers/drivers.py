@@ -56,8 +56,9 @@ def drivers_answer(store: Store, query: Query, today: date) -> Answer:
     notes = [GROUPING_NOTES[grouping]]
     notes += _published_growth_note(table, split)
     if table.currency != "USD":
-        notes.append(f"Amounts in {table.currency} ({currency_words(table.currency)}), the currency of the newest partner "
-                     "figures a year apart; tradebot never converts with a rate it does not hold.")
+        notes.append(f"Amounts in {table.currency} ({currency_words(table.currency)}): the store's partner figures for "
+                     f"this period and a year earlier are in {currency_words(table.currency)}; tradebot never converts with a "
+                     "rate it does not hold.")
     answered = replace(query, period=PeriodSpec("fixed", table.period), indicator=flow)
     return _answer(answered, split, title, names, others, notes, f"{possessive(reporter.name)} {FLOW_NAMES[flow]}")
 
@@ -66,18 +67,24 @@ def _table(store: Store, query: Query, flow: str) -> PartnerTable:
     """The partner table a year apart for the period asked (year to date: January to the newest
     month), or `NoData` naming the newest that exists."""
     currencies = currencies_of(store, query)
-    newest = partner_table(store, query.reporter, flow, currencies, None, year_earlier=True, derivable=DERIVABLE[flow])
+
+    def newest() -> PartnerTable | None:
+        return partner_table(store, query.reporter, flow, currencies, None, year_earlier=True, derivable=DERIVABLE[flow])
+
     period = query.period.period if query.period.kind == "fixed" else None
-    if query.period.kind == "ytd" and newest is not None:
-        period = Period(Month(newest.period.end.year, 1), newest.period.end)
-    table = partner_table(store, query.reporter, flow, currencies, period, year_earlier=True, derivable=DERIVABLE[flow]) \
-        if period is not None else newest
+    latest = newest() if period is None else None
+    if query.period.kind == "ytd" and latest is not None:
+        period = Period(Month(latest.period.end.year, 1), latest.period.end)
+    table = latest if period is None else partner_table(store, query.reporter, flow, currencies, period, year_earlier=True,
+                                                        derivable=DERIVABLE[flow])
     if table is not None:
         return table
+    if latest is None:
+        latest = newest()
     name = possessive(countries.by_code(query.reporter).name)
     where = f" for {period.label} and a year earlier" if period else " for a period and the same months a year earlier"
-    if newest is not None:
-        held = f"; the newest it can compare is {newest.period.label}"
+    if latest is not None:
+        held = f"; the newest it can compare is {latest.period.label}"
     else:  # partner figures without their year-earlier figures (or without a world total) explain nothing
         alone = partner_table(store, query.reporter, flow, currencies, None, derivable=DERIVABLE[flow])
         held = f"; it has partner figures for {alone.period.label} only" if alone is not None else ""
