@@ -4,18 +4,15 @@ answers, questions, threads, /drivers and the alert summary."""
 
 from __future__ import annotations
 
-import asyncio
 import random
-from dataclasses import replace
 
 import pandas as pd
 import pytest
-from test_ask import EPHEMERAL, reply_to, say, slash_ask, title
+from test_ask import EPHEMERAL, context_of, play, reply_to, say, slash_ask, title
 
-import bot as entry
 from tradebot import countries
 from tradebot.answers import answer, ask
-from tradebot.config import SEED_DIR, Settings
+from tradebot.config import SEED_DIR
 from tradebot.contributions import of_partners
 from tradebot.errors import NoData, NotAvailable, NotUnderstood
 from tradebot.narrative import summarize
@@ -25,7 +22,6 @@ from tradebot.query import Query
 from tradebot.questions import parse
 
 from conftest import TODAY
-from fakediscord import FakeDiscord
 
 BULLETIN = SEED_DIR / "china_customs_by_country_cny10k_2024-01_2026-07.csv"
 FLOWS = {"exports": "ex", "imports": "im", "total_trade": "tt"}
@@ -269,18 +265,6 @@ def test_without_partner_figures_for_the_month_the_summary_says_nothing_of_contr
 # --- Discord: /drivers and a thread ---
 
 
-def play(db_path, body, message_content: bool = True):
-    async def main():
-        async with FakeDiscord() as fake:
-            settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600,
-                               message_content=message_content)
-            client = entry.build_bot(settings, guild_ready_timeout=0.1)
-            async with fake.run_bot(client):
-                return await body(fake, client)
-
-    return asyncio.run(main())
-
-
 def test_slash_drivers_defers_then_sends_the_bar_chart_with_its_embed(db_path):
     async def body(fake, client):
         command = next(command for command in fake.commands if command["name"] == "drivers")
@@ -293,7 +277,7 @@ def test_slash_drivers_defers_then_sends_the_bar_chart_with_its_embed(db_path):
         refusal = await fake.wait_response(wrong)
         return command, deferred, followup, refusal
 
-    command, deferred, followup, refusal = play(db_path, body)
+    [(command, deferred, followup, refusal)] = play(db_path, body)
     assert [option["name"] for option in command["options"]] == ["country", "indicator", "period", "by", "partner"]
     assert deferred.json["type"] == 5
     [(_, filename, png)] = followup.files
@@ -312,8 +296,10 @@ def test_ask_opens_a_thread_where_follow_ups_keep_the_drivers_context(db_path):
         region = await reply_to(fake, await say(fake, "by region?", thread_id))
         return thread_id, imports, region
 
-    thread_id, imports, region = play(db_path, body)
+    [(thread_id, imports, region)] = play(db_path, body, message_content=True)
     assert thread_id is not None
     assert title(imports).startswith("China — what drove imports, March 2026")
     assert title(region).startswith("China — what drove imports, March 2026")
     assert [field["name"] for field in region.json["embeds"][0]["fields"]][0] == "Asia"
+    # the thread remembers what drove what, by what, across a restart (the context is in the database)
+    assert context_of(db_path, thread_id) == Query("drivers", "CHN", period=fixed("2026-03"), indicator="imports", by="region")

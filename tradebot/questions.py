@@ -285,6 +285,9 @@ def _drivers_command(country: str | None, partner: str | None, period: str | Non
     if shown_by not in DRIVERS_BY:
         raise NotUnderstood(f"“{echo(by)}” is not a way to show what drove a change; use {', '.join(DRIVERS_BY)}.")
     whose = countries.resolve(partner).code if (partner or "").strip() else None
+    if whose and shown_by == "region":
+        raise NotUnderstood("by:region takes no partner: it splits the reporter's trade with the world by continent; "
+                            "partner is for by:product (US imports from one country).")
     if whose and shown_by == "partner":
         shown_by = "product"  # a partner named: what drove imports from it, chapter by chapter
     return Query(intent="drivers", reporter=countries.resolve(country).code, partner=whose or "WLD",
