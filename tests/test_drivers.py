@@ -235,6 +235,8 @@ def test_a_product_thread_changes_whose_goods(store):
 def test_slash_drivers_options_are_checked(store):
     from tradebot.answers import command
     assert command(store, "drivers", TODAY, country="china", by="nonsense").error.code == "not_understood"
+    assert command(store, "drivers", TODAY, country="china", by="region", partner="us").error.message.startswith(
+        "by:region takes no partner")
     drawn = command(store, "drivers", TODAY, country="us", partner="china", period="2024")
     assert drawn.query.by == "product" and drawn.chart is not None
 
