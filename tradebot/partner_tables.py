@@ -104,14 +104,16 @@ def _first_table(store: Store, reporter: str, codes: list[str], flow: str, curre
             continue
         # the period and a year before it, a handful of rows per partner: the flow itself first, what
         # it can be derived from only for the partners that lack it, and single months only for a
-        # period no source published as one run (a quarter summed from its months)
+        # period the source did not publish as one run, not even for the world (a quarter summed
+        # from its months; a year it did publish is not read month by month for the partners that
+        # simply have no figure in it)
         books = _books(store, reporter, ["WLD", *codes], [candidate, earlier], currency, indicators)
         table = PartnerTable(reporter, flow, candidate, currency, {}, books)
         lacking = [code for code in ["WLD", *codes] if not _complete(table, code, year_earlier)]
         if lacking and derivable:
             _add(table, _books(store, reporter, lacking, [candidate, earlier], currency, derivable))
             lacking = [code for code in lacking if not _complete(table, code, year_earlier)]
-        if lacking and not candidate.is_month:
+        if "WLD" in lacking and not candidate.is_month:  # a run the source did not publish even for the world
             months = [Period.month(month) for window in (candidate, earlier) for month in _months_of(window)]
             _add(table, _books(store, reporter, lacking, months, currency, (*indicators, *derivable)))
         table.values = {code: figure for code in codes if (figure := table.value(code)) is not None
