@@ -16,7 +16,8 @@ the event loop wakes it, all through the run. It counts, and prints as one JSON 
 
 - tracebacks: log records with an exception or at ERROR and above, and exceptions no task retrieved;
 - unanswered: interactions with no callback within 3 s (Discord's deadline) or none at all,
-  and mentions with no reply (a second "slow down" in one wait is skipped by design: counted apart);
+  and mentions with no reply (a second "slow down" in one wait is skipped by design, so a few can be
+  that: with `--users` as large as `--cases` nobody is limited and none may be left; examples listed);
 - pings: what Discord would notify, from each message's content and the `allowed_mentions` the bot
   sent (@everyone/@here, users, roles, the replied-to author);
 - unescaped: public replies (not ephemeral) that carry one of the asker's own markdown spans
@@ -220,6 +221,7 @@ async def run(count: int, seed: int, in_flight: int, users_wanted: int) -> dict:
                                            if r.ok and r.method == "POST" and r.path.endswith("/threads") and r.response)
                     except TimeoutError:
                         record["unreplied_mention"] = True
+                        record["text"] = case["text"]
                     return record
 
                 started = time.monotonic()
@@ -256,6 +258,7 @@ def summarise(cases, results, every_bot_message, default_allowed, tracebacks, la
         "interactions unanswered": sum(r["answered"] is None for r in slash),
         "interactions answered after 3 s": sum(r["late"] for r in slash),
         "mentions without a reply": sum(bool(r.get("unreplied_mention")) for r in results),
+        "unreplied examples": [r.get("text", "")[:200] for r in results if r.get("unreplied_mention")][:5],
         "pings": len(pinged), "ping examples": pinged[:5],
         "public replies with unescaped user markdown": len(unescaped), "unescaped examples": unescaped[:5],
         "answer seconds p50/p99/max": [round(statistics.median(a), 3), round(a[int(len(a) * 0.99) - 1], 3), round(max(a), 3)]

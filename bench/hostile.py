@@ -8,7 +8,7 @@ a Discord user sees (DESIGN.md §4) and nothing else; bench/fuzz.py plays it thr
 Each case is {"kind": "slash"|"mention", "command": str, "options": dict, "text": str}.
 
 * slash:   "command" is the slash command name ("surplus", "exports", "imports",
-           "partners", "compare", "chart", "ask", "calendar", "about") or, for the
+           "partners", "compare", "chart", "drivers", "ask", "calendar", "about") or, for the
            sub-commands, the qualified Discord name "alerts subscribe",
            "alerts unsubscribe", "alerts list".  "options" only ever uses the option
            names of that command; "text" is "".
@@ -164,11 +164,13 @@ QUESTION_TEMPLATES = [
     "when is the next {c} trade release", "{c} {i} {t}", "who buys the most from {c}?",
     "is {c} running a surplus with {p} in {t}", "total trade between {c} and {p}",
     "how much did {c} import from {p} in {t}", "{c} {p} {t}", "{c}",
+    "what drove {c}'s {i} growth in {t}", "which markets offset the drop in {c}'s exports to {p}",
+    "which products drove us imports from {p} in {t}", "chart what drove {c} {i} by region",
 ]
 FOLLOWUPS = [
     "and imports?", "and exports?", "what about october?", "what about {t}?", "and {p}?",
     "same for {c}", "again", "?", "more", "and the balance?", "chart it", "why?",
-    "and {c} vs {p}?", "what about last year?", "now in {t}",
+    "and {c} vs {p}?", "what about last year?", "now in {t}", "what drove it?", "and by region?",
 ]
 
 BASES = {
@@ -203,6 +205,7 @@ COMMANDS = {
     "partners": ["country", "indicator", "period"],
     "compare": ["country", "other", "indicator", "period"],
     "chart": ["country", "partner", "indicator", "months"],
+    "drivers": ["country", "indicator", "period", "by", "partner"],
     "ask": ["question"],
     "alerts subscribe": ["country", "role"],
     "alerts unsubscribe": ["country"],
@@ -212,10 +215,10 @@ COMMANDS = {
 }
 REQUIRED = {"surplus": ["country"], "exports": ["country"], "imports": ["country"],
             "partners": ["country"], "compare": ["country", "other"], "chart": ["country"],
-            "ask": ["question"]}
+            "drivers": ["country"], "ask": ["question"]}
 # weights for random generation (option-less commands appear through base seeds)
 CMD_WEIGHTS = [("surplus", 10), ("exports", 10), ("imports", 10), ("partners", 8),
-               ("compare", 8), ("chart", 8), ("ask", 16), ("alerts subscribe", 6),
+               ("compare", 8), ("chart", 8), ("drivers", 6), ("ask", 16), ("alerts subscribe", 6),
                ("alerts unsubscribe", 4), ("calendar", 5)]
 ROLES = ["<@&987654321098765432>", "@everyone", "@here", "everyone", "987654321098765432",
          "0", "-1", "role", "Admin", "<@123456789012345678>", "<#111111111111111111>"]
@@ -455,6 +458,8 @@ def _plain_value(rng, opt):
         return rng.choice(MONTHS) if rng.random() < 0.7 else rng.randint(-10 ** 12, 10 ** 12)
     if opt == "role":
         return rng.choice(ROLES)
+    if opt == "by":  # a choice option: Discord sends only its values, the fake Discord refuses others
+        return rng.choice(["partner", "region", "product"])
     if opt == "question":
         return _question(rng)
     raise KeyError(opt)
