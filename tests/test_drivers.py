@@ -239,6 +239,9 @@ def test_slash_drivers_options_are_checked(store):
         "by:region takes no partner")
     drawn = command(store, "drivers", TODAY, country="us", partner="china", period="2024")
     assert drawn.query.by == "product" and drawn.chart is not None
+    # the bars are the figures the answer lists (every part listed, everyone else, the total's growth marked)
+    assert set(drawn.chart.figures) <= set(drawn.figures) and drawn.chart.marker[1].indicator == "imports_yoy"
+    assert [label for label, _ in drawn.chart.bars][:-1] == [line.name[:40] for line in drawn.lines[:len(drawn.chart.bars) - 1]]
 
 
 # --- the alert summary ---
