@@ -14,7 +14,7 @@ from tradebot import countries
 from tradebot.answers import answer, ask
 from tradebot.config import SEED_DIR
 from tradebot.contributions import of_partners
-from tradebot.errors import NoData, NotAvailable, NotUnderstood
+from tradebot.errors import NoData, NotAvailable, NotUnderstood, UnknownCountry
 from tradebot.narrative import summarize
 from tradebot.partner_tables import BLOCS, CONTINENTS, MEMBERS, partner_table
 from tradebot.periods import YTD, Month, Period, PeriodSpec
@@ -198,6 +198,38 @@ def test_rankings_still_rank_members_and_drivers_count_blocs(store):
 ])
 def test_questions_about_what_drove_a_change(text, expected):
     assert parse(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # markets shorthand for the flows
+    ("chn x drivers jul 2026", Query("drivers", "CHN", period=fixed("2026-07"), indicator="exports")),
+    ("prc imp drivers jun 2026", Query("drivers", "CHN", period=fixed("2026-06"), indicator="imports")),
+    # the country before a drop is the story's partner; the one before the flow is the reporter
+    ("who made up for the us drop in chn x h1 2026", Query("drivers", "CHN", period=fixed("2026-01..2026-06"), indicator="exports")),
+    ("which partners offset weaker eu demand for chn x in q2 2026?",
+     Query("drivers", "CHN", period=fixed("2026-04..2026-06"), indicator="exports")),
+    # a partner word reaches only the country right after it: the rest of a long sentence is not a place
+    ("I'd love to know which partners contributed the most to China's export growth in the first half of 2026.",
+     Query("drivers", "CHN", period=fixed("2026-01..2026-06"), indicator="exports")),
+    ("Could you explain to me what drove China's exports in April 2025, right around when the tariffs went up?",
+     Query("drivers", "CHN", period=fixed("2025-04"), indicator="exports")),
+])
+def test_shorthand_stories_and_long_sentences(text, expected):
+    assert parse(text, TODAY) == expected
+
+
+def test_a_place_after_a_partner_word_is_still_checked(store):
+    with pytest.raises(UnknownCountry):
+        parse("china exports to narnia", TODAY)
+
+
+def test_in_a_thread_by_region_splits_the_flow_and_a_measure_asks_for_the_figure(store):
+    exports = Query("exports", "CHN", period=fixed("2026-03"))
+    assert parse("and by region?", TODAY, exports) == Query("drivers", "CHN", period=fixed("2026-03"), indicator="exports",
+                                                            by="region")
+    drivers = Query("drivers", "CHN", period=fixed("2026-03"), indicator="exports", by="region")
+    assert parse("country by country?", TODAY, drivers).by is None
+    assert parse("how much was x m/m in feb", TODAY, drivers) == Query("exports", "CHN", period=fixed("2026-02"), measure="mom")
 
 
 def test_which_markets_offset_the_drop_needs_whose_exports_without_a_thread(store):

@@ -17,7 +17,7 @@ from datetime import date
 from tradebot import countries, products
 from tradebot.errors import BadPeriod, NotAvailable, NotUnderstood, TradebotError, echo
 from tradebot.intents import CHART_MONTHS_MAX, CHART_MONTHS_MIN, COMMANDS, FIGURE_INTENTS, TABLE
-from tradebot.periods import LATEST, Period, PeriodSpec, find_period, lower_in_place, parse_period
+from tradebot.periods import LATEST, MONTH_WORDS, Period, PeriodSpec, find_period, lower_in_place, parse_period
 from tradebot.query import Query
 from tradebot.wording import FLOW_NAMES
 
@@ -32,26 +32,34 @@ RANKED_FLOWS = ("exports", "imports", "balance", "total_trade")
 
 # what drove a change: the words that ask which parts made a total's growth
 _CHANGE = r"(?:growth|change|changes|rise|fall|increase|decrease|decline|drop|jump|slump|surge|pickup|swing|widening|narrowing|move|moves)"
-DRIVERS = (r"\b(?:drove|drive|drives|driven|driving|drivers?|contribut\w*|contribs?|offset\w*|movers?|behind|drags?|dragged"
-           r"|dragging|heavy\s+lifting|responsible\s+for|account(?:s|ed)?\s+for"
+DRIVERS = (r"\b(?:drove|drive|drives|driven|driving|drivers?|contribu\w*|contribs?|offset\w*|movers?|behind|drags?|dragged"
+           r"|dragging|heavy\s+lifting|responsible\s+for|account(?:s|ed)?\s+for|carr(?:y|ies|ied|ying)"
+           r"|(?:made|make|makes|making)\s+up\s+for|pick(?:ed|ing|s)?\s+up\s+the\s+slack|what\s+moved"
            r"|(?:added|add|adding|took|taking|subtracted)\s+(?:the\s+)?most|moved\b.*\bmost|weigh(?:ed|s|ing)?\s+on"
-           r"|(?:pushed|pulled|lifted|dragged)\s+(?:\w+\s+){0,3}(?:up|down))\b"
+           r"|(?:who|which\s+\w+)\s+(?:added|subtracted)"
+           r"|(?:pushed|pulled|lifted|dragged)\s+(?:\w+\s+){0,6}(?:up|down))\b"
            # "explain the growth", "regional breakdown of the growth" (not "explain what the surplus was")
-           r"|\b(?:explain\w*|breakdown|broken\s+down|by\s+(?:region|regions|continent|continents|bloc|blocs))\b(?=.*\b"
+           r"|\b(?:explain\w*|breakdown|break\s+down|broken\s+down|(?:add|adds|added|adding)\s+to"
+           r"|by\s+(?:region|regions|continent|continents|bloc|blocs|partner|partners|country|countries))\b(?=.*\b"
            + _CHANGE + r"\b)"
            r"|\b(?:y/y|yoy)\b.*\bby\s+(?:region|continent|bloc)s?\b")
-# what a drivers answer is shown by: continents ("by region", "which blocs"), or HS chapters of US imports
+# a word after a country that makes it the partner a story is about: "the us drop", "eu demand"
+STORY_CHANGE = r"(?:drop|drops|slump|decline|declines|fall|falls|weakness|demand|plunge|collapse|shortfall|dip|slowdown)"
+# what a drivers answer is shown by: continents ("by region", "which blocs"), or HS chapters of US imports,
+# or again by partner ("country by country")
 BY_REGION = re.compile(r"\b(?:regions?|regional|regionally|continents?|continental|blocs?)\b")
+BY_PARTNER = re.compile(r"\b(?:by|per)\s+(?:partner|partners|country|countries)\b|\bcountry\s+by\s+country\b")
 BY_PRODUCT = re.compile(r"\b(?:products?|chapters?|hs\s*\d?|goods\s+categor\w+|categor(?:y|ies)|commodit(?:y|ies)|sectors?)\b")
 
 # Words and phrases → what they ask. Phrases are matched before single words.
 _TOP = r"\b(?:top|biggest|largest|main|major|leading|key)(?:\s+(?:\d{1,2}|three|five|ten|twenty))?\s+"
 INTENT_PHRASES = [
+    # "what drove china's export growth", "which markets offset the drop", "biggest movers": contributions to growth
+    # (first: "what drove exports in april 2025, when the tariffs went up" asks what drove them)
+    (DRIVERS, "drivers"),
     # "what tariff does the us charge on chinese goods", "us duties on imports from vietnam" (before "imports")
     (r"\b(?:tarr?iff?s?|duty|duties|levy|levies|effective\s+(?:rate|levy)|customs\s+collect\w*)\b"
      r"|\bat\s+the\s+(?:u\.?s\.?\s+)?border\b", "tariffs"),
-    # "what drove china's export growth", "which markets offset the drop", "biggest movers": contributions to growth
-    (DRIVERS, "drivers"),
     # "what does the us import from china", "top us imports from vietnam by product": the US's imports by HS chapter
     # ("what did america import from mexico in 2025" asks for the amount: the past tense is a flow)
     (r"\bwhat\s+(?:does|do)\s+(?:the\s+)?(?:us|u\.s\.?|usa|america|united\s+states)\s+(?:import|buy|get)s?\s+from\b"
@@ -97,6 +105,8 @@ INTENT_WORDS = {
     "imports": "imports", "import": "imports", "imported": "imports", "importing": "imports", "imprts": "imports",
     "bought": "imports", "buy": "imports", "buys": "imports", "buying": "imports", "purchases": "imports",
     "purchased": "imports", "inbound": "imports",
+    # markets shorthand: x and m as in "chn x y/y", exp and imp
+    "x": "exports", "exp": "exports", "m": "imports", "imp": "imports",
 }
 # once an intent is recognised, the words that said it are not left over
 INTENT_VOCABULARY = {
@@ -180,8 +190,10 @@ country countries nation economy economic economies wise according official offi
 big large huge small actually wondering wonder so my boss wants need needs report quick question has have had
 come comes came go goes went lol haha hmm same again more other another pull look up gimme
 period periods stretch then side only instead yr exactly actually if them just one ur over
+but too thing things somebody someone something else entirely put fill walk make use tell understand
 """.split())
-ARTICLES = {"the", "a", "an", "?"}  # a preposition carries over these to the country after it
+ARTICLES = {"the", "a", "an", "?"}
+CARRIERS = ARTICLES | {"total", "all", "overall", "whole", "its", "their", "our"}  # a preposition carries over these to a country
 _OPTION = re.compile(r"(?<!\S)([a-z_]+):")
 # Words read as words even in capitals when a whole question is typed in capitals (see _country_at)
 FLOW_WORDS_TO_GUESS = [word for word in INTENT_WORDS if len(word) >= 6]
@@ -369,7 +381,10 @@ class _Heard:
     same_comparison: bool = False  # "same comparison for korea": the thread's comparison, another subject
     product: str | None = None  # tariffs: the HS chapters a product word names ("electronics" → 85); "": all goods
     taxes_us_goods: bool = False  # "china's tariffs on us soybeans": duties another country collects
-    by: str | None = None  # drivers: "region" or "product" when asked (see `Query.by`)
+    by: str | None = None  # drivers: "region", "product", or "" (by partner again) when asked (see `Query.by`)
+    flow_owner: str | None = None  # the country right before a flow word ("in chn x", "china's exports")
+    # countries right before a change ("the us drop", "weaker eu demand"): the story's partners
+    moved: set[str] = field(default_factory=set)
     drawn: bool = False  # drivers: a chart asked for ("chart what drove …")
 
 
@@ -432,7 +447,8 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 # "compared to/with": the preposition joins the two compared, it does not name a partner
                 text, lowered = _cut(text, match)
             if intent == "drivers":  # "contributions to china's exports": the "to" names no partner
-                joined = re.search(r"\b(?:contribut\w*|contribs?)\s+to\b", lowered)
+                joined = re.search(r"\b(?:contribu\w*|contribs?|add(?:s|ed|ing)?)\s+(?:the\s+)?(?:most\s+|more\s+|least\s+)?"
+                                   r"(?:points?\s+|pts\s+)?to\b", lowered)
                 if joined:
                     text, lowered = _cut(text, joined)
             if intent == "compare":
@@ -452,9 +468,11 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
         elif ALL_GOODS.search(lowered):  # "all korean goods, not just autos"
             heard.product = ""
     heard.taxes_us_goods = heard.intent == "tariffs" and bool(ON_US_GOODS.search(lowered))
+    if context is not None and heard.intent is None and re.search(r"\b(?:by|into|in)\s+(?:regions?|continents?|blocs?)\b", lowered):
+        heard.intent = "drivers"  # "and by region?" after any flow: the flow's change split by continent
     if heard.intent == "drivers" or (context is not None and context.intent == "drivers"):
         heard.drawn = bool(re.search(r"\b(?:chart|graph|plot|bars?)\b", lowered))
-        for by, pattern in (("product", BY_PRODUCT), ("region", BY_REGION)):
+        for by, pattern in (("product", BY_PRODUCT), ("region", BY_REGION), ("", BY_PARTNER)):
             match = pattern.search(lowered)
             if match:
                 heard.by = by
@@ -488,12 +506,15 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
     words = re.findall(r"[\w.'’&/-]+|\?", text)
     preposition = ""
     index = 0
+    country_ended = -1  # the index just after the last country read
     while index < len(words):
         word = words[index].lower().strip(".").replace("’", "'")
         word = _flow_typo(word) or word
         if word in INTENT_WORDS:
             heard.intent = heard.intent or INTENT_WORDS[word]
             heard.flow_word = heard.flow_word or INTENT_WORDS[word]
+            if heard.countries and country_ended == index and heard.flow_owner is None:
+                heard.flow_owner = heard.countries[-1][0]
         elif word in CURRENCY_WORDS:
             heard.currency = CURRENCY_WORDS[word]
         elif word in PREPOSITIONS and not (word == "and" and not heard.countries):
@@ -516,15 +537,23 @@ def _hear(text: str, today: date, context: Query | None) -> _Heard:
                 heard.countries.append((country.code, "owner" if owned else preposition))
                 preposition = ""
                 index += used
+                country_ended = index
+                if index < len(words) and re.fullmatch(STORY_CHANGE, words[index].lower()):
+                    heard.moved.add(country.code)
                 continue
             if word not in FILLER_WORDS and not re.fullmatch(r"[\W_]*", word):
                 heard.leftovers.append(words[index])
                 following = words[index + 1].lower() if index + 1 < len(words) else ""
+                # where a country should be: right after a partner word ("exports to narnia", "to the narnia")
                 after_partner_word = preposition in ("to", "into", "from", "with", "between", "and")
-                if word.isalpha() and (after_partner_word or (not heard.countries and following in INTENT_WORDS)):
+                if word.isalpha() and word not in MONTH_WORDS and (
+                        after_partner_word or (not heard.countries and following in INTENT_WORDS)):
                     heard.unknown_places.append(words[index])
-            if preposition == "and" and word not in ARTICLES:
-                preposition = ""  # "and the us" joins two countries; in "… and what it means" the "and" joins nothing
+        if word not in CARRIERS and word not in PREPOSITIONS:
+            # a partner word reaches the country right after it, over an article ("to the us", "of total
+            # chinese exports"): in "trying to show my students … china's exports" it names no country,
+            # and "and" in "… and what it means" joins nothing
+            preposition = ""
         index += 1
     return heard
 
@@ -628,6 +657,7 @@ def _drivers_question(heard: _Heard, context: Query | None = None) -> Query:
     if reporter is None:
         raise NotUnderstood(f"Which country? {EXAMPLES[0].upper()}{EXAMPLES[1:]}.")
     by = heard.by if heard.by is not None else (context.by if context is not None and context.intent == "drivers" else None)
+    by = by or None  # "" asked for partners again
     products = by == "product" or (reporter == "USA" and partner not in (None, "WLD") and flow in (None, "imports"))
     period = heard.period or (context.period if context is not None else LATEST)
     if products:
@@ -640,12 +670,14 @@ def _drivers_question(heard: _Heard, context: Query | None = None) -> Query:
 def _story_roles(heard: _Heard, flow: str | None) -> tuple[str | None, str | None]:
     """The reporter of a "what drove" question and the partner after a partner word. A
     question may name more countries than a pair ("did ASEAN offset the US in China's
-    exports?"): the one owned is the reporter, else the first not after a partner word."""
+    exports?"): the one owned is the reporter, else the one right before the flow ("which
+    partners offset weaker eu demand for chn x"), else the first not after a partner word."""
     owned = [code for code, word in heard.countries if word == "owner"]
     partner_words = {"exports": ("to", "into"), "imports": ("from",)}.get(flow or "", ("to", "into", "from", "with"))
-    partner = next((code for code, word in heard.countries if word in partner_words), None)
-    free = [code for code, word in heard.countries if word not in partner_words and code != partner]
-    return (owned[0] if owned else free[0] if free else None), partner
+    partner = next((code for code, word in heard.countries if word in partner_words or code in heard.moved), None)
+    free = [code for code, word in heard.countries if word not in partner_words and code != partner and code not in heard.moved]
+    reporter = owned[0] if owned else heard.flow_owner if heard.flow_owner in free else free[0] if free else None
+    return reporter, partner
 
 
 def _whose_goods(heard: _Heard, two: bool = False) -> list[str]:
@@ -707,6 +739,8 @@ def _follow_up(heard: _Heard, context: Query, knows: Knows | None) -> Query:
             changes["indicator"] = None  # the ranked flow means nothing to "imports from australia"
     if intent != context.intent:
         changes["intent"] = intent
+        if context.intent == "drivers":  # "and exports to the us?" after what drove: that figure, not split
+            changes.update(indicator=None, by=None)
     if heard.period and "period" not in changes:
         changes["period"] = heard.period
         if context.intent == "compare" and intent == "compare" and _year_on_year(context) and heard.period.period \
@@ -734,8 +768,8 @@ def _stays_with_drivers(heard: _Heard) -> bool:
     """In a thread about what drove a change, "and imports?", "what about october?", "by region?",
     "and for the us?" ask the same of another flow, period or country; a flow with a partner
     ("and exports to the us?") asks for that figure."""
-    if heard.intent not in (None, *FIGURE_INTENTS):
-        return False
+    if heard.intent not in (None, *FIGURE_INTENTS) or (heard.intent is not None and heard.measure):
+        return False  # "how much was x m/m in march": that figure
     return not (heard.intent is not None and any(word in ("to", "into", "from", "with") for _code, word in heard.countries))
 
 
