@@ -281,7 +281,9 @@ class _Writer:
         split = of_partners(table, BLOCS) if table is not None else None
         if split is None or split.coverage < MIN_COVERAGE:
             return ""  # a headline table's one or two partners a year apart: their growth rates say more
-        up, down = split.movers(TOP_PARTNERS, TOP_PARTNERS - 1, at_least=0.05)
+        # China Customs lists China itself (goods that leave and come back): no partner a story names
+        up, down = (([part for part in side if part.key != self.reporter])[:count] for side, count in
+                    zip(split.movers(TOP_PARTNERS + 1, TOP_PARTNERS, at_least=0.05), (TOP_PARTNERS, TOP_PARTNERS - 1), strict=True))
         if not up and not down:
             return ""
         falls = []

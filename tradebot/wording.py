@@ -33,6 +33,13 @@ def country_name(code: str) -> str:
         return code
 
 
+def partner_name(code: str, reporter: str) -> str:
+    """A partner in a list of the reporter's partners: China Customs lists China itself (goods
+    that leave and come back), which needs saying."""
+    name = country_name(code)
+    return f"{name} (its own trade with itself, as the source lists it)" if code == reporter else name
+
+
 def possessive(name: str) -> str:
     return f"{name}’" if name.endswith("s") else f"{name}’s"
 

@@ -21,7 +21,7 @@ from tradebot.periods import Month, Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
-from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, balance_word, possessive, source_names
+from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, balance_word, partner_name, possessive, source_names
 
 SHOWN_EACH_WAY = 5  # the largest contributions listed on each side; an embed holds 25 fields
 DEFAULT_FLOW = "total_trade"
@@ -49,7 +49,7 @@ def drivers_answer(store: Store, query: Query, today: date) -> Answer:
         what = "continents" if grouping == CONTINENTS else "partners"
         raise NoData(f"The store has no figures by {what} for {possessive(reporter.name)} {FLOW_NAMES[flow]} in "
                      f"{table.period.label} and a year earlier.")
-    names = {code: countries.by_code(code).name for code in table.values}
+    names = {code: partner_name(code, reporter.code) for code in table.values}
     others = "Everyone else ({} more partners and the unallocated)" if grouping == BLOCS else "Unallocated"
     what = f"drove {FLOW_NAMES[flow]}" if flow != "balance" else "moved the trade balance"
     title = f"{reporter.name} — what {what}, {table.period.label}"

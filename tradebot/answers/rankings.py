@@ -15,7 +15,7 @@ from tradebot.periods import PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
 from tradebot.vocabulary import currency_words
-from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, possessive
+from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, partner_name, possessive
 
 
 @answers_for("partners")
@@ -47,10 +47,7 @@ def ranking_answer(store: Store, query: Query, today: date) -> Answer:
         if portion is not None:
             shown.add(portion)
             text += f" · {portion.value:.1f}% of the total (computed)"
-        name = countries.by_code(code).name
-        if code == reporter.code:  # China Customs lists China itself: goods that leave and come back
-            name += " (its own trade with itself, as the source lists it)"
-        lines.append(Line(f"{place}. {name}", text))
+        lines.append(Line(f"{place}. {partner_name(code, reporter.code)}", text))
     notes = []
     if world is not None and world.value > 0 and flow != "balance":
         rest = derived(f"{flow}_rest_of_world", [world], world.value - sum(values[code].value for code in ranked),
