@@ -181,14 +181,19 @@ def test_every_message_in_an_ask_thread_is_answered_there_when_the_intent_is_on(
     assert context_of(db_path, thread_id) == Query("imports", "CHN", "WLD", NOVEMBER_2025)
 
 
-def test_plain_follow_ups_in_an_ask_thread_inherit_the_thread_context(db_path):
+def thread_with_follow_ups(db_path, question: str, *follow_ups: str) -> tuple[int, list]:
+    """/ask `question`, then each follow-up posted in the thread it opened (every message answered):
+    the thread's id and the bot's replies, in order."""
     async def body(fake, client):
-        _, thread_id = await slash_ask(fake, "surplus china")
-        imports = await reply_to(fake, await say(fake, "and imports?", thread_id))
-        october = await reply_to(fake, await say(fake, "what about October?", thread_id))
-        return thread_id, imports, october
+        _, thread_id = await slash_ask(fake, question)
+        return thread_id, [await reply_to(fake, await say(fake, text, thread_id)) for text in follow_ups]
 
-    [(thread_id, imports, october)] = play(db_path, body, message_content=True)
+    [result] = play(db_path, body, message_content=True)
+    return result
+
+
+def test_plain_follow_ups_in_an_ask_thread_inherit_the_thread_context(db_path):
+    thread_id, (imports, october) = thread_with_follow_ups(db_path, "surplus china", "and imports?", "what about October?")
     assert title(imports) == IMPORTS_JULY
     # imports: the context the first follow-up left; October 2025 exists in dollars, which come first
     assert title(october) == "China — imports, October 2025: $215.3 bn (+1.0% y/y)"

@@ -510,8 +510,7 @@ class Bars:
 def _bar_value(figure: Figure) -> str:
     """A bar's label: an amount (signed when a change can be negative), or points."""
     if figure.is_money:
-        sign = formatting.MINUS if figure.value < 0 else ("+" if figure.indicator.endswith("_change") else "")
-        return sign + formatting.money(figure.value, figure.unit)
+        return (formatting.signed_money if figure.indicator.endswith("_change") else formatting.money)(figure.value, figure.unit)
     return formatting.points(figure.value) + (" pts" if figure.unit == "points" else "%")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tradebot.figures import Figure, derived
+from tradebot.figures import Figure, derived, percent_change
 from tradebot.partner_tables import PartnerTable
 from tradebot.periods import Period
 from tradebot.vocabulary import growth_unit
@@ -31,6 +31,11 @@ class Contribution:
     @property
     def change(self) -> float:
         return self.now.value - self.earlier.value
+
+    def growth(self, flow: str) -> Figure | None:
+        """The part's own growth, computed from the same two figures its contribution is."""
+        return percent_change(self.now, self.earlier, f"{flow}_yoy",
+                              f"computed from {self.now.period.label} and {self.earlier.period.label}")
 
 
 @dataclass(frozen=True)

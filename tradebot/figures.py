@@ -111,10 +111,10 @@ class FigureBook:
         # a book in another currency also keeps growth measured in dollars: a published dollar rate
         # outranks one tradebot would compute from yuan levels
         units = {currency, growth_unit(currency), DOLLAR_GROWTH}
-        self._rows = [row for row in rows if row["unit"] in units]
-        for row in self._rows:
-            self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
-            self._ends_by_start[row["period_start"]].add(row["period_end"])
+        for row in rows:
+            if row["unit"] in units:
+                self._vintages[(row["indicator"], row["period_start"], row["period_end"])].append(row)
+                self._ends_by_start[row["period_start"]].add(row["period_end"])
 
     @classmethod
     def load(cls, store: Store, reporter: str, partner: str, period: Period, currency: str = "USD") -> FigureBook:
@@ -134,15 +134,6 @@ class FigureBook:
         for row in store.rows_ending(reporter, partners, indicators, sorted({p.end for p in periods})):
             rows[row["partner"]].append(row)
         return {partner: cls(reporter, partner, rows[partner], currency) for partner in partners}
-
-    @classmethod
-    def merged(cls, first: FigureBook | None, second: FigureBook) -> FigureBook:
-        """One book of both books' rows (a row both hold, once): a book is built once, so rows read
-        later for the same pair make a new one."""
-        if first is None:
-            return second
-        rows = {tuple(row): row for row in [*first._rows, *second._rows]}
-        return cls(second.reporter, second.partner, list(rows.values()), second.currency)
 
     # --- selection ---
 

@@ -22,6 +22,11 @@ def money(value: float, unit: str = "USD", extra_decimals: int = 0) -> str:
     return f"{prefix}{amount:,.0f}"
 
 
+def signed_money(value: float, unit: str = "USD") -> str:
+    """A change in money, `+CNY 41.7 bn` or `−$79.7 bn`: the sign says which way."""
+    return (MINUS if value < 0 else "+") + money(value, unit)
+
+
 def money_pair(new: float, old: float, unit: str = "USD") -> tuple[str, str]:
     """Two amounts that differ, shown with just enough decimals to look different
     (a revision from 111.68 to 111.70 bn must not read "$111.7 bn, revised from $111.7 bn")."""

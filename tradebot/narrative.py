@@ -15,7 +15,7 @@ from tradebot import countries, formatting
 from tradebot.answers.base import Answer
 from tradebot.contributions import Contribution, of_partners
 from tradebot.errors import NoData
-from tradebot.figures import Figure, FigureBook, latest_in_any, percent_change, previous_period, year_to_date
+from tradebot.figures import Figure, FigureBook, latest_in_any, previous_period, year_to_date
 from tradebot.partner_tables import BLOCS, partner_table
 from tradebot.periods import NAME_OF_MONTH, Month, Period, PeriodSpec
 from tradebot.query import Query
@@ -282,17 +282,17 @@ class _Writer:
         if split is None or split.coverage < MIN_COVERAGE:
             return ""  # a headline table's one or two partners a year apart: their growth rates say more
         # China Customs lists China itself (goods that leave and come back): no partner a story names
-        up, down = (([part for part in side if part.key != self.reporter])[:count] for side, count in
-                    zip(split.movers(TOP_PARTNERS + 1, TOP_PARTNERS, at_least=0.05), (TOP_PARTNERS, TOP_PARTNERS - 1), strict=True))
+        rising, falling = split.movers(TOP_PARTNERS + 1, TOP_PARTNERS, at_least=0.05)
+        up = [part for part in rising if part.key != self.reporter][:TOP_PARTNERS]
+        down = [part for part in falling if part.key != self.reporter][:TOP_PARTNERS - 1]
         if not up and not down:
             return ""
         falls = []
         for number, part in enumerate(down):
-            growth = percent_change(part.now, part.earlier, "exports_yoy", f"computed from {part.now.period.label} and "
-                                    f"{part.earlier.period.label}")
             self._show(part.now)
             whose = "exports" if number == 0 else "those"
-            falls.append(f"{whose} to {_the(country_name(part.key))} {self.moved(growth)}, taking {self._points(part, number == 0)} off")
+            falls.append(f"{whose} to {_the(country_name(part.key))} {self.moved(part.growth('exports'))}, "
+                         f"taking {self._points(part, number == 0)} off")
         rises = [f"{_the(country_name(part.key))} {'added ' if number == 0 else ''}{self._points(part, number == 0)}"
                  for number, part in enumerate(up)]
         clauses = [", and ".join(falls), _listed(rises)]
@@ -397,7 +397,7 @@ def _listed(items: list[str]) -> str:
 
 
 def _unsigned(growth: Figure) -> str:
-    return formatting.percent(growth.value).lstrip("+" + formatting.MINUS)
+    return _unsigned_number(growth.value) + "%"
 
 
 def _direction(growth: Figure) -> int:

@@ -63,37 +63,44 @@ class PartnerTable:
                 if code in groups or (code not in inside and not countries.by_code(code).is_group)]
 
 
+# what a flow may be computed from for a partner that lacks it: exports and imports, with their growth
+DERIVABLE = {flow: () if flow in ("exports", "imports") else ("exports", "exports_yoy", "imports", "imports_yoy")
+             for flow in ("exports", "imports", "balance", "total_trade")}
+
+
 def partner_table(store: Store, reporter: str, flow: str, currencies: list[str], period: Period | None = None,
-                  year_earlier: bool = False, derivable: tuple[str, ...] = ()) -> PartnerTable | None:
+                  year_earlier: bool = False) -> PartnerTable | None:
     """The table for `period` in the first of `currencies` that has it; without a period, the
     newest period with partner figures in any currency (the first listed on a tie). With
     `year_earlier`, only a period whose world total and partners also exist a year before
-    counts (growth needs both). `derivable` are the indicators the flow may be computed from
-    for partners that lack it (exports and imports for a balance)."""
+    counts (growth needs both)."""
     codes = [code for code in store.partners(reporter) if code != "WLD"]
+    if period is not None:  # the first currency that has it
+        return next((table for currency in currencies
+                     if (table := _first_table(store, reporter, codes, flow, currency, [period], year_earlier))), None)
     world_latest = {currency: latest_period(store, reporter, "WLD", flow, currency) for currency in currencies}
-    if period is None:  # the currency whose world total is newest first: the others can rarely beat it
-        # (a stable sort: the first currency stays first on a tie)
-        currencies = sorted(currencies, key=lambda currency: world_latest[currency][0].end if world_latest[currency]
-                            else Month(1, 1), reverse=True)
+    # the currency whose world total is newest first: the others can rarely beat it (a stable sort:
+    # the first currency stays first on a tie)
+    currencies = sorted(currencies, key=lambda currency: world_latest[currency][0].end if world_latest[currency]
+                        else Month(1, 1), reverse=True)
     found: PartnerTable | None = None
     for currency in currencies:
         newest_world = world_latest[currency][0] if world_latest[currency] else None
-        if found and (period is not None or (newest_world is not None and newest_world.end <= found.period.end)):
-            break  # a fixed period takes the first currency that has it; an older world total cannot be newer
-        candidates = [period] if period is not None else itertools.chain(
-            # partner figures usually come with the world total's newest period: try it before
-            # surveying every partner's periods (hundreds of lookups at IMF scale)
-            [newest_world] if newest_world else [], _partner_periods(store, reporter, codes, flow, currency))
-        table = _first_table(store, reporter, codes, flow, currency, candidates, year_earlier, derivable)
+        if found and newest_world is not None and newest_world.end <= found.period.end:
+            break  # an older world total cannot be newer
+        # partner figures usually come with the world total's newest period: try it before
+        # surveying every partner's periods (hundreds of lookups at IMF scale)
+        candidates = itertools.chain([newest_world] if newest_world else [], _partner_periods(store, reporter, codes, flow, currency))
+        table = _first_table(store, reporter, codes, flow, currency, candidates, year_earlier)
         if table and (found is None or newer(table.period, found.period)):
             found = table
     return found
 
 
 def _first_table(store: Store, reporter: str, codes: list[str], flow: str, currency: str, candidates,
-                 year_earlier: bool, derivable: tuple[str, ...]) -> PartnerTable | None:
+                 year_earlier: bool) -> PartnerTable | None:
     indicators = (flow, f"{flow}_yoy")
+    everyone = ["WLD", *codes]
     tried: set[Period] = set()
     for candidate in candidates:  # newest first
         if candidate in tried or not store.has_month(reporter, currency, candidate.end):
@@ -102,36 +109,27 @@ def _first_table(store: Store, reporter: str, codes: list[str], flow: str, curre
         earlier = candidate.shift_years(-1)
         if year_earlier and not store.has_month(reporter, currency, earlier.end):
             continue
-        # the period and a year before it, a handful of rows per partner: the flow itself first, what
-        # it can be derived from only for the partners that lack it, and single months only for a
-        # period the source did not publish as one run, not even for the world (a quarter summed
+        # the period and a year before it, a handful of rows per partner: the flow itself first; for
+        # the partners that lack it, read again with what it can be computed from, and month by month
+        # for a period the source did not publish as one run, not even for the world (a quarter summed
         # from its months; a year it did publish is not read month by month for the partners that
         # simply have no figure in it)
-        books = _books(store, reporter, ["WLD", *codes], [candidate, earlier], currency, indicators)
-        table = PartnerTable(reporter, flow, candidate, currency, {}, books)
-        lacking = [code for code in ["WLD", *codes] if not _complete(table, code, year_earlier)]
-        if lacking and derivable:
-            _add(table, _books(store, reporter, lacking, [candidate, earlier], currency, derivable))
+        ends = [candidate, earlier]
+        table = PartnerTable(reporter, flow, candidate, currency, {},
+                             FigureBook.load_ends(store, reporter, everyone, ends, currency, indicators))
+        lacking = [code for code in everyone if not _complete(table, code, year_earlier)]
+        if lacking and DERIVABLE[flow]:
+            table.books |= FigureBook.load_ends(store, reporter, lacking, ends, currency, (*indicators, *DERIVABLE[flow]))
             lacking = [code for code in lacking if not _complete(table, code, year_earlier)]
-        if "WLD" in lacking and not candidate.is_month:  # a run the source did not publish even for the world
-            months = [Period.month(month) for window in (candidate, earlier) for month in _months_of(window)]
-            _add(table, _books(store, reporter, lacking, months, currency, (*indicators, *derivable)))
+        if "WLD" in lacking and not candidate.is_month:
+            months = [Period.month(month) for window in ends for month in _months_of(window)]
+            table.books |= FigureBook.load_ends(store, reporter, lacking, [*ends, *months], currency,
+                                                (*indicators, *DERIVABLE[flow]))
         table.values = {code: figure for code in codes if (figure := table.value(code)) is not None
                         and (not year_earlier or table.value(code, earlier) is not None)}
         if table.values and (not year_earlier or (table.world is not None and table.value("WLD", earlier) is not None)):
             return table
     return None
-
-
-def _books(store: Store, reporter: str, codes: list[str], periods: list[Period], currency: str,
-           indicators: tuple[str, ...]) -> dict[str, FigureBook]:
-    return FigureBook.load_ends(store, reporter, codes, periods, currency, indicators)
-
-
-def _add(table: PartnerTable, more: dict[str, FigureBook]) -> None:
-    """A partner's books with more rows: a book is built once, so the rows of both are read again."""
-    for code, book in more.items():
-        table.books[code] = FigureBook.merged(table.books.get(code), book)
 
 
 def _complete(table: PartnerTable, code: str, year_earlier: bool) -> bool:

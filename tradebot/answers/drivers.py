@@ -8,13 +8,12 @@ from datetime import date
 
 from tradebot import countries, formatting
 from tradebot.answers.base import Answer, Line, Shown, currencies_of, source_footer
-from tradebot.answers.rankings import DERIVABLE
 from tradebot.answers.tariffs import COLLECTOR, Collections, chapter_label
 from tradebot.charts import Bars
 from tradebot.contributions import Breakdown, Contribution, of_partners
 from tradebot.contributions import breakdown as contributions_of
 from tradebot.errors import NoData, NotAvailable
-from tradebot.figures import Figure, percent_change
+from tradebot.figures import Figure
 from tradebot.intents import answers_for
 from tradebot.partner_tables import BLOCS, CONTINENTS, PartnerTable, partner_table
 from tradebot.periods import Month, Period, PeriodSpec
@@ -25,7 +24,7 @@ from tradebot.wording import COMPUTED_NOTE, FLOW_NAMES, balance_word, partner_na
 
 SHOWN_EACH_WAY = 5  # the largest contributions listed on each side; an embed holds 25 fields
 DEFAULT_FLOW = "total_trade"
-CONTRIBUTION_NOTE = ("Contribution: a partner's change on a year earlier ÷ the total a year earlier, in percentage points "
+CONTRIBUTION_NOTE = ("Contribution: a {part}'s change on a year earlier ÷ the total a year earlier, in percentage points "
                      "(computed); the points listed and everyone else's add up to the total's growth.")
 BALANCE_NOTE = ("Each partner's change in the balance on a year earlier (computed); the changes listed and everyone "
                 "else's add up to the change in the total.")
@@ -69,14 +68,13 @@ def _table(store: Store, query: Query, flow: str) -> PartnerTable:
     currencies = currencies_of(store, query)
 
     def newest() -> PartnerTable | None:
-        return partner_table(store, query.reporter, flow, currencies, None, year_earlier=True, derivable=DERIVABLE[flow])
+        return partner_table(store, query.reporter, flow, currencies, None, year_earlier=True)
 
     period = query.period.period if query.period.kind == "fixed" else None
     latest = newest() if period is None else None
     if query.period.kind == "ytd" and latest is not None:
         period = Period(Month(latest.period.end.year, 1), latest.period.end)
-    table = latest if period is None else partner_table(store, query.reporter, flow, currencies, period, year_earlier=True,
-                                                        derivable=DERIVABLE[flow])
+    table = latest if period is None else partner_table(store, query.reporter, flow, currencies, period, year_earlier=True)
     if table is not None:
         return table
     if latest is None:
@@ -86,7 +84,7 @@ def _table(store: Store, query: Query, flow: str) -> PartnerTable:
     if latest is not None:
         held = f"; the newest it can compare is {latest.period.label}"
     else:  # partner figures without their year-earlier figures (or without a world total) explain nothing
-        alone = partner_table(store, query.reporter, flow, currencies, None, derivable=DERIVABLE[flow])
+        alone = partner_table(store, query.reporter, flow, currencies, None)
         held = f"; it has partner figures for {alone.period.label} only" if alone is not None else ""
     raise NoData(f"The store has no partner and world figures of {name} {FLOW_NAMES[flow]}{where}{held}.")
 
@@ -141,11 +139,11 @@ def _by_product(store: Store, query: Query) -> Answer:
     notes = ["Imports for consumption at customs value, by HS chapter; the total is the sum of the chapters (computed)."]
     answered = replace(query, period=PeriodSpec("fixed", period), indicator="imports", by="product")
     return _answer(answered, split, title, labels, "Every other chapter ({} more)", notes,
-                   f"US imports from {partner.name}", noun="product")
+                   f"US imports from {partner.name}", part="chapter")
 
 
 def _answer(query: Query, split: Breakdown, title: str, names: dict[str, str], others_label: str, notes: list[str],
-            chart_title: str, noun: str = "partner") -> Answer:
+            chart_title: str, part: str = "partner") -> Answer:
     """The total and its change in the title, the largest contributions each way, everyone
     else's and the total as lines, and when asked (`Query.drawn`) a bar chart of the same figures."""
     shown = Shown()
@@ -153,17 +151,14 @@ def _answer(query: Query, split: Breakdown, title: str, names: dict[str, str], o
     lines = []
     # a part whose points round to 0.0 neither added nor took anything the reader can see
     up, down = split.movers(SHOWN_EACH_WAY, SHOWN_EACH_WAY, at_least=0.05 if split.in_points else 0.0)
-    for part in (*up, *down):
-        lines.append(Line(names.get(part.key, part.key), f"{_amount(part.amount, shown)} · {_level(part, split, shown)}"))
+    for mover in (*up, *down):
+        lines.append(Line(names.get(mover.key, mover.key), f"{_amount(mover.amount, shown)} · {_level(mover, split, shown)}"))
     others_label = others_label.format(len(split.parts) - len(up) - len(down))
     lines.append(Line(others_label, _amount(split.others, shown)))
     lines.append(Line("Total", _total_line(split, shown)))
-    explained = CONTRIBUTION_NOTE if split.in_points else BALANCE_NOTE
-    if noun == "product":
-        explained = explained.replace("a partner's", "a chapter's")
-    notes = [explained, *notes, COMPUTED_NOTE]
+    notes = [CONTRIBUTION_NOTE.format(part=part) if split.in_points else BALANCE_NOTE, *notes, COMPUTED_NOTE]
     footer = source_footer(split.total, shown.figures)
-    bars = tuple((names.get(part.key, part.key)[:40], part.amount) for part in (*up, *down)) + (
+    bars = tuple((names.get(mover.key, mover.key)[:40], mover.amount) for mover in (*up, *down)) + (
         (others_label.split(" (")[0], split.others),)
     chart = Bars(reporter=query.reporter, partner=query.partner, indicator=f"{split.flow}_contribution",
                  currency=split.total.unit, period=split.period, bars=bars,
@@ -180,20 +175,20 @@ def _total_words(split: Breakdown, shown: Shown) -> str:
     if split.in_points:
         return f"{total}, {formatting.percent(shown.add(split.growth).value)} y/y (computed)"
     change = shown.add(split.growth)
-    return f"{total}, {_signed_money(change)} on a year earlier (computed)"
+    return f"{total}, {formatting.signed_money(change.value, change.unit)} on a year earlier (computed)"
 
 
 def _total_line(split: Breakdown, shown: Shown) -> str:
     earlier = shown.money(split.total_earlier, split.flow == "balance")
     if split.in_points:
         return f"{formatting.percent(split.growth.value)} (computed): the sum of the points · a year earlier {earlier}"
-    return f"{_signed_money(split.growth)} (computed): the sum of the changes · a year earlier {earlier}"
+    return f"{formatting.signed_money(split.growth.value, split.growth.unit)} (computed): the sum of the changes · a year earlier {earlier}"
 
 
 def _amount(figure: Figure, shown: Shown) -> str:
     shown.add(figure)
     if figure.is_money:
-        return f"{_signed_money(figure)} (computed)"
+        return f"{formatting.signed_money(figure.value, figure.unit)} (computed)"
     return f"{formatting.points(figure.value)} points (computed)"
 
 
@@ -201,11 +196,5 @@ def _level(part: Contribution, split: Breakdown, shown: Shown) -> str:
     """The part's own amount and growth: `CNY 420.0 bn (+25.1% y/y, computed)`."""
     if not split.in_points:
         return f"now {balance_word(part.now.value)} {shown.money(part.now)}"
-    growth = percent_change(part.now, part.earlier, f"{split.flow}_yoy", f"computed from {part.now.period.label} and "
-                            f"{part.earlier.period.label}")
-    return shown.money(part.now, growth=growth)
+    return shown.money(part.now, growth=part.growth(split.flow))
 
-
-def _signed_money(figure: Figure) -> str:
-    sign = formatting.MINUS if figure.value < 0 else "+"
-    return sign + formatting.money(figure.value, figure.unit)

@@ -28,7 +28,7 @@ def ranking_answer(store: Store, query: Query, today: date) -> Answer:
     reporter = countries.by_code(query.reporter)
     flow = query.indicator or "total_trade"
     fixed = query.period.period if query.period.kind == "fixed" else None
-    table = partner_table(store, reporter.code, flow, currencies_of(store, query), fixed, derivable=DERIVABLE[flow])
+    table = partner_table(store, reporter.code, flow, currencies_of(store, query), fixed)
     if table is None:
         where = f" in {fixed.label}" if fixed else ""
         raise NoData(f"The store has no partner figures for {possessive(reporter.name)} {FLOW_NAMES[flow]}{where}.")
@@ -74,7 +74,3 @@ def ranking_answer(store: Store, query: Query, today: date) -> Answer:
 
 RANKING_SHOWN = 15  # partners listed by name; an embed holds 25 fields
 
-
-# what a flow may be derived from, for partners that lack it: exports and imports, and their growth
-DERIVABLE = {flow: () if flow in ("exports", "imports") else ("exports", "exports_yoy", "imports", "imports_yoy")
-             for flow in ("exports", "imports", "balance", "total_trade")}
