@@ -74,7 +74,7 @@ def of_partners(table: PartnerTable, grouping: str) -> Breakdown | None:
     total, earlier = table.world, table.value("WLD", table.year_earlier)
     if total is None or earlier is None:
         return None
-    pairs = {code: (table.values[code], before) for code in table.listed(grouping)
+    pairs = {code: (table.value(code), before) for code in table.listed(grouping)
              if (before := table.value(code, table.year_earlier)) is not None}
     return breakdown(table.flow, table.period, total, earlier, pairs)
 

@@ -14,6 +14,8 @@ import math
 import operator
 import re
 import sqlite3
+import sys
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -212,10 +214,74 @@ def _v12_products(db: Database) -> None:
     db.execute("CREATE TABLE products (code TEXT PRIMARY KEY, description TEXT NOT NULL, source TEXT NOT NULL)")
 
 
+_PARTNER_GROUP = ("reporter = OLD.reporter AND indicator = OLD.indicator AND unit = OLD.unit AND period_end = OLD.period_end "
+                  "AND period_start = OLD.period_start AND source = OLD.source")
+# a figure's group in a partner summary, from a row in FIGURE_COLUMNS order: reporter, indicator, unit, end, start, source
+_GROUP_OF = operator.itemgetter(0, 2, 6, 4, 3, 7)
+# the first columns of FIGURE_COLUMNS, which is all a summary reads of a stored row
+_SUMMARISED = "SELECT reporter, partner, indicator, period_start, period_end, value, unit, source FROM figures WHERE product = ''"
+
+
+class PartnerSummaries:
+    """Partner summaries being gathered from figures (rows in FIGURE_COLUMNS order): per group,
+    the partners' codes and their values, packed as doubles (exact, and nothing to format)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, tuple[list[str], array]] = {}
+
+    def add(self, rows: Iterable[Sequence]) -> None:
+        groups, intern = self.groups, sys.intern  # a parser's rows may each hold their own copy of a code
+        for row in rows:
+            group = groups.get(key := _GROUP_OF(row))
+            if group is None:
+                group = groups[key] = ([], array("d"))
+            group[0].append(intern(row[1]))
+            group[1].append(row[5])
+
+    def store(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT OR REPLACE INTO partner_values VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                         ((*key, len(codes), " ".join(codes), _packed(values)) for key, (codes, values) in self.groups.items()))
+
+
+def _packed(values: array) -> bytes:
+    if sys.byteorder == "big":  # stored little-endian, whichever machine wrote them
+        values = array("d", values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def unpacked(data: bytes) -> array:
+    """The values of a partner summary (see `PartnerSummaries`)."""
+    values = array("d")
+    values.frombytes(data)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def _v13_partner_values(db: Database) -> None:
+    """Every partner's value of one indicator for one period (per reporter, unit and source) in one
+    row: what a ranking orders, read with one seek instead of one per partner, and which periods
+    have partner figures at all, without surveying every partner. Each import rewrites the groups
+    of the reporters and sources it added to; a figure changed or deleted by other means marks its
+    group stale, and a ranking then reads that group's figures themselves."""
+    db.execute("""CREATE TABLE partner_values (
+        reporter TEXT NOT NULL, indicator TEXT NOT NULL, unit TEXT NOT NULL, period_end TEXT NOT NULL,
+        period_start TEXT NOT NULL, source TEXT NOT NULL, stale INTEGER NOT NULL, figures INTEGER NOT NULL,
+        partners TEXT NOT NULL, amounts BLOB NOT NULL,
+        PRIMARY KEY (reporter, indicator, unit, period_end, period_start, source)) WITHOUT ROWID""")
+    summaries = PartnerSummaries()
+    summaries.add(db.execute(_SUMMARISED))
+    summaries.store(db.conn)
+    for event in ("DELETE", "UPDATE"):
+        db.execute(f"""CREATE TRIGGER partner_values_stale_on_{event.lower()} AFTER {event} ON figures
+                       BEGIN UPDATE partner_values SET stale = 1 WHERE {_PARTNER_GROUP}; END""")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_figures, _v2_events, _v3_alerts, _v4_conversation_context, _v5_conversation_indicator, _v6_figures_without_rowid,
     _v7_coverage, _v8_reporter_months, _v9_conversation_as_json, _v10_subscription_target_kind,
-    _v11_delivery_claims, _v12_products,
+    _v11_delivery_claims, _v12_products, _v13_partner_values,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -425,6 +491,7 @@ class Store:
         first_seen: dict[tuple[str, str], bool] = {}  # (reporter, source) → the store held none of it before
         added_periods: set[tuple[str, str, str, str]] = set()  # (source, reporter, start, end) of new series
         direct = 0
+        summaries = PartnerSummaries()
         newest_allowed = str(Month.of(today_utc()))
         # a big import rewrites much of the primary-key index: give it room in memory
         self.conn.execute("PRAGMA cache_size = -262144")  # 256 MB, released with the connection
@@ -454,6 +521,7 @@ class Store:
                             new = [row for row in batch if first_seen[_REPORTER_SOURCE(row)]]
                             old = [row for row in batch if not first_seen[_REPORTER_SOURCE(row)]]
                         self._insert("figures", new)
+                        summaries.add(row for row in new if not row[12])  # a first-seen pair: all its groups are here
                         self._insert("temp.incoming", old)
                         direct += len(new)
                         added_periods.update(map(_SOURCE_PERIOD, new))
@@ -483,6 +551,11 @@ class Store:
                                           (reporter, source))
                     for reporter in {reporter for reporter, _source in first_seen}:
                         self.conn.execute(_REPORTER_MONTHS.format(where="WHERE reporter = ?"), (reporter,))
+                    # a pair that held figures before is summarised again from all of them (a scan of its rows)
+                    for pair in self.conn.execute(
+                            "SELECT DISTINCT reporter, source FROM incoming WHERE status IN ('new', 'revised')").fetchall():
+                        summaries.add(self.conn.execute(_SUMMARISED + " AND reporter = ? AND source = ?", tuple(pair)))
+                    summaries.store(self.conn)
                 finally:
                     self.conn.execute("DROP TABLE IF EXISTS temp.incoming")
         except sqlite3.IntegrityError as error:
@@ -604,6 +677,27 @@ class Store:
         """The currencies of a reporter's money figures, US dollars first, then alphabetically."""
         units = [row[0] for row in self.conn.execute("SELECT DISTINCT unit FROM reporter_months WHERE reporter = ?", (reporter,))]
         return sorted((unit for unit in units if is_currency(unit)), key=lambda unit: (unit != "USD", unit))
+
+    def partner_groups(self, reporter: str, indicators: Sequence[str], unit: str, period: Period) -> list[sqlite3.Row]:
+        """Each source's partner values of the indicators for exactly `period` (see migration 13):
+        indicator, source, stale, figures (how many rows), partners ("CODE CODE …") and amounts
+        (their values in that order, `unpacked`)."""
+        marks = ", ".join("?" for _ in indicators)
+        return self.conn.execute(
+            f"""SELECT indicator, source, stale, figures, partners, amounts FROM partner_values
+                WHERE reporter = ? AND indicator IN ({marks}) AND unit = ? AND period_end = ? AND period_start = ?""",
+            (reporter, *indicators, unit, str(period.end), str(period.start))).fetchall()
+
+    def partner_periods(self, reporter: str, indicators: Sequence[str], unit: str) -> list[tuple[Period, int]]:
+        """The periods any partner has one of the indicators for, in `unit`, newest end first, each
+        with the most figures one indicator and source has for it (the world's among them)."""
+        marks = ", ".join("?" for _ in indicators)
+        rows = self.conn.execute(
+            f"""SELECT period_start, period_end, max(figures) FROM partner_values
+                WHERE reporter = ? AND indicator IN ({marks}) AND unit = ?
+                GROUP BY period_end, period_start ORDER BY period_end DESC, period_start DESC""",
+            (reporter, *indicators, unit)).fetchall()
+        return [(Period(Month.parse(start), Month.parse(end)), count) for start, end, count in rows]
 
     def has_month(self, reporter: str, unit: str, period_end: Month) -> bool:
         """Whether any figure of the reporter in `unit` ends in `period_end` (one seek)."""

@@ -48,7 +48,7 @@ def drivers_answer(store: Store, query: Query, today: date) -> Answer:
         what = "continents" if grouping == CONTINENTS else "partners"
         raise NoData(f"The store has no figures by {what} for {possessive(reporter.name)} {FLOW_NAMES[flow]} in "
                      f"{table.period.label} and a year earlier.")
-    names = {code: partner_name(code, reporter.code) for code in table.values}
+    names = {code: partner_name(code, reporter.code) for code in table.amounts}
     others = "Everyone else ({} more partners and the unallocated)" if grouping == BLOCS else "Unallocated"
     what = f"drove {FLOW_NAMES[flow]}" if flow != "balance" else "moved the trade balance"
     title = f"{reporter.name} — what {what}, {table.period.label}"

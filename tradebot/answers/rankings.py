@@ -32,11 +32,11 @@ def ranking_answer(store: Store, query: Query, today: date) -> Answer:
     if table is None:
         where = f" in {fixed.label}" if fixed else ""
         raise NoData(f"The store has no partner figures for {possessive(reporter.name)} {FLOW_NAMES[flow]}{where}.")
-    period, values, currency = table.period, table.values, table.currency
-    listed = table.listed(MEMBERS)
-    listed_groups = [code for code in listed if countries.by_code(code).is_group]
-    everyone = sorted(listed, key=lambda code: abs(values[code].value), reverse=True)
+    period, currency = table.period, table.currency
+    everyone = table.largest(MEMBERS, RANKING_SHOWN)
+    listed_groups = [code for code in everyone if countries.by_code(code).is_group]
     ranked = everyone[:RANKING_SHOWN]
+    values = {code: table.value(code) for code in ranked}
     world = table.world
     shown = Shown()
     lines = []

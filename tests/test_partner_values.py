@@ -1,0 +1,94 @@
+"""The partner summaries a ranking reads (`partner_values`, one row per reporter, indicator, unit,
+period and source): every import keeps them equal to the figures, a figure changed or deleted by
+other means marks its group stale, and a ranking read from them is the ranking read from the
+figures themselves, word for word."""
+
+from __future__ import annotations
+
+import pytest
+
+from tradebot.answers import ask
+from tradebot.errors import DataFileError
+from tradebot.store import Store, unpacked
+from tradebot.sync import sync_file
+
+from conftest import TODAY
+
+GROUP = ("reporter", "indicator", "unit", "period_end", "period_start", "source")
+RANKINGS = [f"/partners {reporter} indicator:{flow}{period}"
+            for reporter in ("CHN", "USA", "JPN", "KOR", "VNM")
+            for flow in ("exports", "imports", "balance", "total trade")
+            for period in ("", " period:2025-06", " period:2025-Q3", " period:2024", " period:ytd", " period:2025-11")]
+
+
+def summaries(store: Store) -> dict[tuple, tuple[int, dict[str, list[float]]]]:
+    """Group → (stale, partner → the values listed for it)."""
+    out = {}
+    for row in store.conn.execute(f"SELECT {', '.join(GROUP)}, stale, partners, amounts FROM partner_values"):
+        values: dict[str, list[float]] = {}
+        for code, value in zip(row["partners"].split(" "), unpacked(row["amounts"]), strict=True):
+            values.setdefault(code, []).append(value)
+        out[tuple(row[column] for column in GROUP)] = (row["stale"], values)
+    return out
+
+
+def figures_by_group(store: Store) -> dict[tuple, dict[str, list[float]]]:
+    out: dict[tuple, dict[str, list[float]]] = {}
+    for row in store.conn.execute(f"SELECT {', '.join(GROUP)}, partner, value FROM figures WHERE product = ''"):
+        out.setdefault(tuple(row[column] for column in GROUP), {}).setdefault(row["partner"], []).append(row["value"])
+    return out
+
+
+def assert_summaries_agree(store: Store) -> None:
+    """Every group of figures has a summary, and every summary not marked stale lists exactly its
+    figures."""
+    held, expected = summaries(store), figures_by_group(store)
+    assert expected.keys() <= held.keys(), sorted(expected.keys() - held.keys())[:3]
+    for group, (stale, values) in held.items():
+        if stale:
+            continue
+        figures = expected.get(group, {})
+        assert values.keys() == figures.keys(), group
+        for code, listed in values.items():
+            assert sorted(listed) == sorted(figures[code]), (group, code)
+
+
+def answers(store: Store) -> list[str]:
+    return [ask(store, text, TODAY).text for text in RANKINGS]
+
+
+def test_the_seed_and_every_later_import_keep_the_summaries_equal_to_the_figures(before_november, november_release):
+    store = Store(before_november)
+    assert store.conn.execute("SELECT count(*) FROM partner_values WHERE stale = 1").fetchone()[0] > 0  # the forgetting
+    assert_summaries_agree(store)
+    sync_file(store, november_release)  # new months for reporters the store already holds: the staged path
+    assert_summaries_agree(store)
+    held, november = summaries(store), [group for group in figures_by_group(store) if group[3] == "2025-11"]
+    assert november and not any(held[group][0] for group in november)  # read again: fresh, not stale
+
+
+def test_rankings_from_the_summaries_are_the_rankings_from_the_figures(store):
+    from_summaries = answers(store)
+    assert sum("top partners by" in text for text in from_summaries) >= 40  # most of them are answered
+    store.conn.execute("UPDATE partner_values SET stale = 1")  # every ranking now reads every partner's figures
+    assert answers(store) == from_summaries
+
+
+def test_a_figure_changed_by_hand_is_ranked_by_its_new_value(store):
+    question = "/partners CHN indicator:imports period:2026-07"
+    assert "1. South Korea" in ask(store, question, TODAY).text.splitlines()[1]
+    with store.conn:
+        changed = store.conn.execute("UPDATE figures SET value = value * 100 WHERE reporter = 'CHN' AND partner = 'MNG' "
+                                     "AND indicator = 'imports' AND period_start = '2026-07' AND period_end = '2026-07'")
+        assert changed.rowcount >= 1
+    assert "1. Mongolia" in ask(store, question, TODAY).text.splitlines()[1]
+    assert_summaries_agree(store)
+
+
+def test_a_failed_import_leaves_the_summaries_as_they_were(store):
+    before = summaries(store)
+    good = [("CHN", "MNG", "imports", "2026-08", "2026-08", 5e9, "USD", "test", "2026-09", "", "", "", "")]
+    bad = [("CHN", "MNG", "exports", "2026-08", "2026-08", float("inf"), "USD", "test", "2026-09", "", "", "", "")]
+    with pytest.raises(DataFileError):
+        store.add_figure_batches(iter([good, bad]))  # the first batch is stored before the second is refused
+    assert summaries(store) == before
