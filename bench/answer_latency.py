@@ -1,15 +1,19 @@
-"""How long answers take in one warm process: parse → select → render, on the seeded store,
-how long what-drove-it answers take beside a ranking of the same partners (their peer: both read
-every partner), and how long the question parser alone takes over the evaluation set.
+"""The real data: how long the first run takes to build the default store (data/seed: the seed
+table, China Customs' bulletin, the Census country pages, the USITC tariff workbooks), how long
+answers of each kind take on it in one warm process (parse → select → render), how long
+what-drove-it answers take beside a ranking of the same partners (their peer: both read every
+partner), and how long the question parser alone takes over the evaluation set.
 
-    .venv/bin/python bench/answer_latency.py [N]
+    .venv/bin/python bench/answer_latency.py [N] [--json]
 
-Prints total time, p50 and p99 over N mixed questions (default 1,000). A benchmark, not a
-test: numbers depend on the machine. Peers and an IMF-scale store come with bench issue 8.
+Prints total time, p50 and p99 over N mixed questions (default 1,000) and per kind; `--json`
+(what bench/run.py uses) prints one JSON line instead. A benchmark, not a test: numbers depend
+on the machine; the IMF-scale figures and their peers are bench/run.py's.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import tempfile
@@ -32,9 +36,27 @@ QUESTIONS = [
 ]
 
 
-def main(count: int) -> None:
+# the kinds of bench/run.py's IMF-scale table, and two the real data adds, asked of the real sources
+KINDS = {
+    "latest balance": ["surplus china", "us deficit with china", "/surplus china partner:germany", "japan exports to china 2005"],
+    "bilateral month": ["china exports to us nov 2025", "/exports china partner:germany period:2026-05",
+                        "/imports us partner:china period:2025-11", "china exports to vietnam may 2026"],
+    "year to date": ["/surplus china period:ytd", "china exports ytd", "/imports china period:ytd"],
+    "top partners": ["/partners china", "/partners china period:2026-07", "/partners china indicator:exports period:2025-06",
+                     "/partners us indicator:imports", "top partners of china q3 2025"],
+    "year on year": ["china exports y/y 2026-03", "/exports china partner:us period:2025-11", "china imports from japan y/y 2026-02"],
+    "what drove it": ["/drivers china indicator:exports period:2026-07", "what drove china's trade in q3 2025",
+                      "/drivers china indicator:imports period:ytd by:region"],
+    "tariffs": ["/tariffs china", "/tariffs vietnam", "what does the us import from china in 2024"],
+}
+
+
+def main(count: int, as_json: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(Settings(db_path=Path(folder) / "bench.db"))
+        began = time.perf_counter()
+        store = open_store(Settings(db_path=Path(folder) / "bench.db"))  # the first run: migrate, then build from the seed
+        build_seconds = time.perf_counter() - began
+        figures = store.conn.execute("SELECT count(*) FROM figures").fetchone()[0]
         for question in QUESTIONS:  # warm caches (country index, SQLite pages)
             assert ask(store, question).ok, question
         timings = []
@@ -44,15 +66,34 @@ def main(count: int) -> None:
             ask(store, QUESTIONS[index % len(QUESTIONS)])
             timings.append(time.perf_counter() - begin)
         total = time.perf_counter() - started
-        report(f"{count} answers", timings, total)
-        for question, peer in DRIVERS_AND_PEERS:
-            drivers, ranking = _timed(store, question, count // 10), _timed(store, peer, count // 10)
-            ratio = statistics.median(drivers) / statistics.median(ranking)
-            report(f"{question!r} ({ratio:.2f}× the p50 of {peer!r})", drivers, sum(drivers))
+        by_kind = {kind: _timed(store, questions, count // 5) for kind, questions in KINDS.items()}
+        drivers = {question: (_timed(store, [question], count // 10), _timed(store, [peer], count // 10))
+                   for question, peer in DRIVERS_AND_PEERS}
         parse_timings = time_parser(store)
         store.close()
+    if as_json:
+        print(json.dumps({"build_seconds": build_seconds, "figures": figures, "mixed": summary(timings),
+                          "by_kind": {kind: summary(times) for kind, times in by_kind.items()},
+                          "kinds": {kind: len(questions) for kind, questions in KINDS.items()},
+                          "drivers_vs_ranking": {question: statistics.median(mine) / statistics.median(peer)
+                                                 for question, (mine, peer) in drivers.items()},
+                          "parser": summary(parse_timings)}))
+        return
+    print(f"first run: the store built from data/seed in {build_seconds:.1f} s ({figures:,} figures)")
+    report(f"{count} answers", timings, total)
+    for kind, times in by_kind.items():
+        report(f"{kind} ({len(KINDS[kind])} questions, {len(times)} answers)", times, sum(times))
+    for (question, peer), (mine, theirs) in zip(DRIVERS_AND_PEERS, drivers.values(), strict=True):
+        ratio = statistics.median(mine) / statistics.median(theirs)
+        report(f"{question!r} ({ratio:.2f}× the p50 of {peer!r})", mine, sum(mine))
     report(f"{len(parse_timings)} parses of the evaluation set and the blind split (follow-ups in their threads)",
            parse_timings, sum(parse_timings))
+
+
+def summary(timings: list[float]) -> dict:
+    timings = sorted(timings)
+    return {"count": len(timings), "p50_ms": statistics.median(timings) * 1000,
+            "p99_ms": timings[min(len(timings) - 1, int(len(timings) * 0.99))] * 1000}
 
 
 # a contributions answer and the ranking that reads the same partners' figures
@@ -64,9 +105,11 @@ DRIVERS_AND_PEERS = [
 ]
 
 
-def _timed(store, question: str, count: int) -> list[float]:
+def _timed(store, questions: list[str], count: int) -> list[float]:
+    """`count` answers (at least 20), the questions in turn; every one must be answered."""
     timings = []
-    for _ in range(max(count, 20)):
+    for index in range(max(count, 20)):
+        question = questions[index % len(questions)]
         begin = time.perf_counter()
         assert ask(store, question).ok, question
         timings.append(time.perf_counter() - begin)
@@ -104,10 +147,10 @@ def time_parser(store) -> list[float]:
 
 
 def report(what: str, timings: list[float], total: float) -> None:
-    timings = sorted(timings)
-    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"{what} in {total * 1000:.0f} ms: p50 {statistics.median(timings) * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms")
+    shown = summary(timings)
+    print(f"{what} in {total * 1000:.0f} ms: p50 {shown['p50_ms']:.3f} ms, p99 {shown['p99_ms']:.3f} ms")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    main(int(numbers[0]) if numbers else 1000, "--json" in sys.argv[1:])

@@ -9,14 +9,17 @@ sends the INTERACTION_CREATE gateway event (`fake.slash(...)`) to the moment the
 handler receives the bot's interaction callback (observed by wrapping the fake's
 `_r_callback`; `wait_response` would poll the whole request list on every change). Every
 callback is then checked in the fake's request log: status 200, a type-4 reply with an
-embed, not an error. The bot and the fake share one event loop and one process, as in the
-tests: the fake's own work is inside the numbers. Prints one JSON line.
+embed, not an error. With `--bot-process` (what run.py uses) the bot runs in a process of its
+own (bench/bot_process.py), so the fake's work runs on the other core and the numbers are the
+bot's; without it the bot and the fake share one event loop, as in the tests, and the fake's
+own work is inside the numbers. Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -46,10 +49,46 @@ def commands(meta: dict, count: int, seed: int = 50) -> list[tuple[str, dict]]:
     return out
 
 
-async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: int) -> dict:
+@contextlib.asynccontextmanager
+async def bot_in_process(fake, db: Path):
+    """The bot on this process's event loop, beside the fake."""
     import bot as entry
     from tradebot.config import Settings
 
+    settings = replace(Settings(db_path=db), discord_token=fake.token, imf_sync_cron="0 0 1 1 *")
+    client = entry.build_bot(settings, guild_ready_timeout=0.1)
+    async with fake.run_bot(client, timeout=120):
+        yield {}
+
+
+@contextlib.asynccontextmanager
+async def bot_in_its_own_process(fake, db: Path):
+    """The bot in a child process (bench/bot_process.py); ready once it has identified and
+    synced its commands. Yields a dict that gets the child's peak RSS when it is stopped."""
+    child = await asyncio.create_subprocess_exec(sys.executable, str(BENCH / "bot_process.py"), fake.base_url,
+                                                 fake.token, str(db), stdin=asyncio.subprocess.DEVNULL)
+    info: dict = {}
+    try:
+        deadline = time.perf_counter() + 120
+        while not (fake.ready.is_set() and fake.commands):
+            if child.returncode is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"the bot process was not ready (exit code {child.returncode})")
+            await asyncio.sleep(0.05)
+        yield info
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            status = Path(f"/proc/{child.pid}/status").read_text()
+            info["bot_peak_mb"] = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+        if child.returncode is None:
+            child.terminate()
+            try:
+                await asyncio.wait_for(child.wait(), 15)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
+
+
+async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: int, separate: bool = False) -> dict:
     from fakediscord import FakeDiscord
 
     logging.getLogger("discord").setLevel(logging.WARNING)
@@ -69,11 +108,8 @@ async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: i
                     future.set_result(None)
 
         fake._r_callback = observed
-        # no scheduled IMF fetch during the run (there is no network); alert delivery still ticks
-        settings = replace(Settings(db_path=db), discord_token=fake.token, imf_sync_cron="0 0 1 1 *")
-        client = entry.build_bot(settings, guild_ready_timeout=0.1)
         started_bot = time.perf_counter()
-        async with fake.run_bot(client, timeout=120):
+        async with (bot_in_its_own_process if separate else bot_in_process)(fake, db) as bot_info:
             ready_seconds = time.perf_counter() - started_bot
 
             async def one(name: str, options: dict) -> tuple[float, int]:
@@ -109,7 +145,7 @@ async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: i
                     bad.append(json.dumps(request.json if request else None)[:300])
     return {"interactions": len(latencies), "in_flight": in_flight, **summary_ms(latencies), "errors": len(bad),
             "error_examples": bad[:3], "throughput_per_s": len(latencies) / elapsed, "ready_seconds": ready_seconds,
-            "peak_mb": self_peak_mb()}
+            "bot_process": separate, "peak_mb": bot_info.get("bot_peak_mb", self_peak_mb())}
 
 
 def main() -> None:
@@ -119,11 +155,12 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=500)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--bot-process", action="store_true", help="run the bot in a process of its own")
     parser.add_argument("--profile", type=Path, help="write a cProfile listing of the whole run here (diagnostic)")
     args = parser.parse_args()
     meta = json.loads(Path(str(args.csv) + ".json").read_text(encoding="utf-8"))
     if not args.profile:
-        emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup)))
+        emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process)))
         return
     import cProfile
     import io
@@ -131,7 +168,7 @@ def main() -> None:
 
     profiler = cProfile.Profile()
     profiler.enable()
-    result = asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup))
+    result = asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process))
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)

@@ -23,9 +23,9 @@ import generate  # noqa: E402
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, PYTHON, machine, remove_db, run_child  # noqa: E402
 
 TARGETS = {
-    "answer_p99_ms": 2.0, "answer_vs_pandas": 10.0, "answer_vs_duckdb": 1.0,
+    "answer_p99_ms": 1.5, "answer_vs_pandas": 5.0, "answer_vs_duckdb": 5.0,
     "ingest_rate": 300_000, "ingest_vs_pandas": 2.0,
-    "cold_seconds": 1.5, "cold_mb": 200, "e2e_p99_ms": 20.0,
+    "cold_seconds": 1.5, "cold_mb": 200, "e2e_p99_ms": 30.0,
 }
 
 
@@ -174,10 +174,19 @@ def main() -> None:
     # 6. end to end
     log(f"end to end: {args.interactions} interactions, {args.in_flight} in flight")
     e2e = [PYTHON, str(BENCH_DIR / "end_to_end.py"), meta["path"], str(store_db)]
-    result = run_child([*e2e, "--interactions", str(args.interactions), "--in-flight", str(args.in_flight)], timeout=900)
-    results["e2e"] = result.json() if result.returncode == 0 else {"error": child_error(result)}
-    result = run_child([*e2e, "--interactions", "200", "--in-flight", "1", "--warmup", "20"], timeout=900)
-    results["e2e_serial"] = result.json() if result.returncode == 0 else {"error": child_error(result)}
+    # the bot in a process of its own, so the fake's work is not in its numbers; then the fake on the
+    # bot's loop, as in the tests (the difference is the fake's share); then one in flight
+    runs = {"e2e": ["--in-flight", str(args.in_flight), "--bot-process"], "e2e_200": ["--in-flight", "200", "--bot-process"],
+            "e2e_shared_loop": ["--in-flight", str(args.in_flight)],
+            "e2e_serial": ["--interactions", "200", "--in-flight", "1", "--warmup", "20", "--bot-process"]}
+    for name, options in runs.items():
+        result = run_child([*e2e, "--interactions", str(args.interactions), *options], timeout=900)
+        results[name] = result.json() if result.returncode == 0 else {"error": child_error(result)}
+
+    # 7. the real data: the first run's store build and each kind of answer on it
+    log("real data: building the default store from data/seed and timing answers on it")
+    result = run_child([PYTHON, str(BENCH_DIR / "answer_latency.py"), "1000", "--json"], timeout=900)
+    results["real"] = result.json() if result.returncode == 0 else {"error": child_error(result)}
 
     results["total_seconds"] = time.perf_counter() - started
     results["loads"] = [(step, load) for step, load in LOADS if not step.startswith(" ")]
@@ -249,7 +258,7 @@ def render(r: dict) -> str:
            f"duckdb p50 {dk['p50_ms']:.2f} / p99 {dk['p99_ms']:.2f} ms" if pd_ and dk else "skipped")
         + " | " + (f"p99: pandas/bot {vs_pd:.2f}×, duckdb/bot {vs_dk:.2f}× "
                    f"(p50: {pd_['p50_ms'] / bot['p50_ms']:.2f}×, {dk['p50_ms'] / bot['p50_ms']:.2f}×)" if pd_ and dk else "")
-        + f" | p99 ≤ 2 ms; ≥ 10× pandas; ≥ 1× duckdb | {mark(bot['p99_ms'] <= TARGETS['answer_p99_ms'])} / "
+        + f" | p99 ≤ 1.5 ms; ≥ 5× pandas; ≥ 5× duckdb | {mark(bot['p99_ms'] <= TARGETS['answer_p99_ms'])} / "
         f"{mark(None if vs_pd is None else vs_pd >= TARGETS['answer_vs_pandas'])} / "
         f"{mark(None if vs_dk is None else vs_dk >= TARGETS['answer_vs_duckdb'])} |")
     only = a["bot_answer_only"]
@@ -263,14 +272,18 @@ def render(r: dict) -> str:
                  + f" | | | ≤ 1.5 s; ≤ 200 MB | {mark(c['seconds'] <= TARGETS['cold_seconds'])} / {mark(c['peak_mb'] <= TARGETS['cold_mb'])} |")
     e = r["e2e"]
     if "error" in e:
-        lines.append(f"| end to end | failed: {e['error']} | | | ≤ 20 ms p99 | |")
+        lines.append(f"| end to end | failed: {e['error']} | | | ≤ 30 ms p99 | |")
     else:
         lines.append(f"| end to end, INTERACTION_CREATE → callback, {e['interactions']} slash commands, {e['in_flight']} in flight "
                      f"({e['errors']} errors) | p50 {e['p50_ms']:.1f} ms, p99 {e['p99_ms']:.1f} ms ({e['throughput_per_s']:.0f}/s) | | | "
-                     f"p99 ≤ 20 ms | {mark(e['p99_ms'] <= TARGETS['e2e_p99_ms'])} |")
-    s = r.get("e2e_serial", {})
-    if "p50_ms" in s:
-        lines.append(f"| end to end, one in flight ({s['interactions']}, diagnostic) | p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms | | | | |")
+                     f"p99 ≤ 30 ms (bot in its own process) | {mark(e['p99_ms'] <= TARGETS['e2e_p99_ms'])} |")
+    for name, what in (("e2e_200", "200 in flight, bot in its own process"),
+                       ("e2e_shared_loop", f"{r['e2e'].get('in_flight', 50)} in flight, the fake on the bot's event loop (diagnostic)"),
+                       ("e2e_serial", "one in flight (diagnostic)")):
+        s = r.get(name, {})
+        if "p50_ms" in s:
+            lines.append(f"| end to end, {what}, {s['interactions']} commands | p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms "
+                         f"({s['throughput_per_s']:.0f}/s) | | | | |")
 
     lines += ["", "## Answer latency by kind of question (ms)", "",
               "| kind | bot p50 | bot p99 | pandas p50 | pandas p99 | duckdb p50 | duckdb p99 |", "|---|---|---|---|---|---|---|"]
@@ -285,6 +298,15 @@ def render(r: dict) -> str:
                   f"(duckdb, {dk['rows']:,} rows). Headlines that differ from the bot's: pandas {pd_['mismatches']}, duckdb {dk['mismatches']}."]
     lines += ["", "Example answers: " + "; ".join(f"`{text}` → {title}" for _kind, text, title in a["examples"][:3])]
 
+    real = r.get("real", {})
+    if "by_kind" in real:
+        lines += ["", "## The real data (data/seed: seed table, China Customs' bulletin, Census pages, USITC workbooks)", "",
+                  f"First run: the store built in {real['build_seconds']:.1f} s ({real['figures']:,} figures).", "",
+                  "| kind | questions | answers | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+        lines += [f"| {kind} | {real['kinds'][kind]} | {k['count']} | {k['p50_ms']:.2f} | {k['p99_ms']:.2f} |"
+                  for kind, k in real["by_kind"].items()]
+    elif real:
+        lines += ["", f"Real-data benchmark failed: {real.get('error')}"]
     lines += ["", "## Where the time goes", ""]
     prof = r.get("ingest_profile", {})
     if "phases" in prof:

@@ -1,0 +1,48 @@
+"""The real bot (`bot.build_bot`) in a process of its own, connected to a fake Discord that runs
+in another: what end_to_end.py starts so that its latencies are the bot's work, not the fake's.
+
+    bot_process.py BASE_URL TOKEN DB
+
+BASE_URL is the fake's `http://127.0.0.1:PORT`; the gateway is the same port (as in
+tests/fakediscord.py). Runs until terminated (SIGTERM or SIGINT); prints nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+async def serve(base_url: str, token: str, db: Path) -> None:
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    import bot as entry
+    from tradebot.config import Settings
+
+    # where the fake listens: what FakeDiscord.start() sets in the process it runs in
+    discord.http.Route.BASE = f"{base_url}/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(base_url.replace("http://", "ws://") + "/")
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    # no scheduled IMF fetch during the run (there is no network); alert delivery still ticks
+    settings = replace(Settings(db_path=db), discord_token=token, imf_sync_cron="0 0 1 1 *")
+    client = entry.build_bot(settings, guild_ready_timeout=0.1)
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    runner = asyncio.create_task(client.start(token))
+    await asyncio.wait({runner, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+    await client.close()
+    if runner.done() and runner.exception():
+        raise runner.exception()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
