@@ -19,21 +19,26 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def bench_settings(db: Path, token: str):
+    """The bot's settings in every end-to-end run: the store, the fake's token, and no scheduled
+    IMF fetch during the run (there is no network); alert delivery still ticks."""
+    from tradebot.config import Settings
+
+    return replace(Settings(db_path=db), discord_token=token, imf_sync_cron="0 0 1 1 *")
+
+
 async def serve(base_url: str, token: str, db: Path) -> None:
     import discord.gateway
     import discord.http
     import yarl
 
     import bot as entry
-    from tradebot.config import Settings
 
     # where the fake listens: what FakeDiscord.start() sets in the process it runs in
     discord.http.Route.BASE = f"{base_url}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(base_url.replace("http://", "ws://") + "/")
     logging.getLogger("discord").setLevel(logging.WARNING)
-    # no scheduled IMF fetch during the run (there is no network); alert delivery still ticks
-    settings = replace(Settings(db_path=db), discord_token=token, imf_sync_cron="0 0 1 1 *")
-    client = entry.build_bot(settings, guild_ready_timeout=0.1)
+    client = entry.build_bot(bench_settings(db, token), guild_ready_timeout=0.1)
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)

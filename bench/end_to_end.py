@@ -25,7 +25,6 @@ import logging
 import random
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -52,11 +51,11 @@ def commands(meta: dict, count: int, seed: int = 50) -> list[tuple[str, dict]]:
 @contextlib.asynccontextmanager
 async def bot_in_process(fake, db: Path):
     """The bot on this process's event loop, beside the fake."""
-    import bot as entry
-    from tradebot.config import Settings
+    from bot_process import bench_settings
 
-    settings = replace(Settings(db_path=db), discord_token=fake.token, imf_sync_cron="0 0 1 1 *")
-    client = entry.build_bot(settings, guild_ready_timeout=0.1)
+    import bot as entry
+
+    client = entry.build_bot(bench_settings(db, fake.token), guild_ready_timeout=0.1)
     async with fake.run_bot(client, timeout=120):
         yield {}
 

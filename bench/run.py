@@ -176,11 +176,13 @@ def main() -> None:
     e2e = [PYTHON, str(BENCH_DIR / "end_to_end.py"), meta["path"], str(store_db)]
     # the bot in a process of its own, so the fake's work is not in its numbers; then the fake on the
     # bot's loop, as in the tests (the difference is the fake's share); then one in flight
-    runs = {"e2e": ["--in-flight", str(args.in_flight), "--bot-process"], "e2e_200": ["--in-flight", "200", "--bot-process"],
-            "e2e_shared_loop": ["--in-flight", str(args.in_flight)],
+    every = ["--interactions", str(args.interactions)]
+    runs = {"e2e": [*every, "--in-flight", str(args.in_flight), "--bot-process"],
+            "e2e_200": [*every, "--in-flight", "200", "--bot-process"],
+            "e2e_shared_loop": [*every, "--in-flight", str(args.in_flight)],
             "e2e_serial": ["--interactions", "200", "--in-flight", "1", "--warmup", "20", "--bot-process"]}
     for name, options in runs.items():
-        result = run_child([*e2e, "--interactions", str(args.interactions), *options], timeout=900)
+        result = run_child([*e2e, *options], timeout=900)
         results[name] = result.json() if result.returncode == 0 else {"error": child_error(result)}
 
     # 7. the real data: the first run's store build and each kind of answer on it

@@ -9,6 +9,8 @@ import pytest
 
 from tradebot.answers import ask
 from tradebot.errors import DataFileError
+from tradebot.partner_tables import MEMBERS, partner_table
+from tradebot.periods import Period
 from tradebot.store import Store, unpacked
 from tradebot.sync import sync_file
 
@@ -67,11 +69,23 @@ def test_the_seed_and_every_later_import_keep_the_summaries_equal_to_the_figures
     assert november and not any(held[group][0] for group in november)  # read again: fresh, not stale
 
 
+def ranked_and_read(store: Store) -> tuple[int, set[str], list[str]]:
+    """China's July 2026 imports ranked: how many partners have an amount, whose figures were
+    read in full, and the fifteen largest."""
+    table = partner_table(store, "CHN", "imports", ["CNY"], Period.parse("2026-07"))
+    order = table.largest(MEMBERS, 15)
+    return len(table.amounts), set(table.books), order[:15]
+
+
 def test_rankings_from_the_summaries_are_the_rankings_from_the_figures(store):
     from_summaries = answers(store)
     assert sum("top partners by" in text for text in from_summaries) >= 40  # most of them are answered
+    partners, read, largest = ranked_and_read(store)
+    assert partners > 200 and read == {*largest, "WLD"}  # the summary ordered them; only the ranked were read
     store.conn.execute("UPDATE partner_values SET stale = 1")  # every ranking now reads every partner's figures
     assert answers(store) == from_summaries
+    partners_in_full, read_in_full, largest_in_full = ranked_and_read(store)
+    assert (partners_in_full, largest_in_full) == (partners, largest) and len(read_in_full) > 200
 
 
 def test_a_figure_changed_by_hand_is_ranked_by_its_new_value(store):

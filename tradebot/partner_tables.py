@@ -56,7 +56,8 @@ class PartnerTable:
                                                self.currency, (self.flow, f"{self.flow}_yoy", *DERIVABLE[self.flow]))
 
     def _book(self, partner: str) -> FigureBook:
-        self.read([partner])
+        if partner not in self.books:  # asked thousands of times by a sum over months: the usual case first
+            self.read([partner])
         return self.books[partner]
 
     def listed(self, grouping: str = MEMBERS) -> list[str]:

@@ -244,19 +244,23 @@ class PartnerSummaries:
 
 
 def _packed(values: array) -> bytes:
-    if sys.byteorder == "big":  # stored little-endian, whichever machine wrote them
-        values = array("d", values)
-        values.byteswap()
-    return values.tobytes()
+    return _little_endian(values).tobytes()
 
 
 def unpacked(data: bytes) -> array:
     """The values of a partner summary (see `PartnerSummaries`)."""
     values = array("d")
     values.frombytes(data)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
+    return _little_endian(values)
+
+
+def _little_endian(values: array) -> array:
+    """Summaries are stored little-endian, whichever machine wrote them: a copy swapped on a big-endian one."""
+    if sys.byteorder == "little":
+        return values
+    swapped = array("d", values)
+    swapped.byteswap()
+    return swapped
 
 
 def _v13_partner_values(db: Database) -> None:
