@@ -69,23 +69,40 @@ def test_the_seed_and_every_later_import_keep_the_summaries_equal_to_the_figures
     assert november and not any(held[group][0] for group in november)  # read again: fresh, not stale
 
 
-def ranked_and_read(store: Store) -> tuple[int, set[str], list[str]]:
-    """China's July 2026 imports ranked: how many partners have an amount, whose figures were
-    read in full, and the fifteen largest."""
-    table = partner_table(store, "CHN", "imports", ["CNY"], Period.parse("2026-07"))
+# China's imports in July 2026, a month the bulletin lists, and its total trade in the third quarter
+# of 2025, which it lists only as months (so every partner's is a sum of three months, each exports + imports)
+TABLES = [("imports", "2026-07"), ("total_trade", "2025-07..2025-09")]
+
+
+def ranked_and_read(store: Store, flow: str, period: str) -> tuple[dict[str, float], set[str], list[str]]:
+    """China's partners ranked: every partner's amount, whose figures were read in full, and the
+    fifteen largest."""
+    table = partner_table(store, "CHN", flow, ["CNY"], Period.parse(period))
     order = table.largest(MEMBERS, 15)
-    return len(table.amounts), set(table.books), order[:15]
+    return table.amounts, set(table.books), order[:15]
 
 
 def test_rankings_from_the_summaries_are_the_rankings_from_the_figures(store):
     from_summaries = answers(store)
     assert sum("top partners by" in text for text in from_summaries) >= 40  # most of them are answered
-    partners, read, largest = ranked_and_read(store)
-    assert partners > 200 and read == {*largest, "WLD"}  # the summary ordered them; only the ranked were read
+    ranked = [ranked_and_read(store, flow, period) for flow, period in TABLES]
+    for amounts, read, largest in ranked:
+        assert len(amounts) > 200 and read == {*largest, "WLD"}  # the summary ordered them; only the ranked were read
     store.conn.execute("UPDATE partner_values SET stale = 1")  # every ranking now reads every partner's figures
     assert answers(store) == from_summaries
-    partners_in_full, read_in_full, largest_in_full = ranked_and_read(store)
-    assert (partners_in_full, largest_in_full) == (partners, largest) and len(read_in_full) > 200
+    for (amounts, _, largest), (flow, period) in zip(ranked, TABLES, strict=True):
+        amounts_in_full, read_in_full, largest_in_full = ranked_and_read(store, flow, period)
+        assert (amounts_in_full, largest_in_full) == (amounts, largest) and len(read_in_full) > 200
+
+
+def test_a_partner_with_two_releases_is_ranked_by_the_newest(store):
+    """US Census revised March 2025 (the release of June 2026): the summaries list both of China's
+    figures, so China is read in full and the selection rules choose, not the summary's order."""
+    table = partner_table(store, "USA", "imports", ["USD"], Period.parse("2025-03"))
+    assert sorted(summaries(store)[("USA", "imports", "USD", "2025-03", "2025-03", "US Census Bureau")][1]["CHN"]) == [
+        29_383_700_000, 29_510_800_000]
+    assert "CHN" in table.books and table.amounts["CHN"] == 29_510_800_000
+    assert set(table.books) == {"CHN"}  # the others have one figure each: the summary's
 
 
 def test_a_figure_changed_by_hand_is_ranked_by_its_new_value(store):

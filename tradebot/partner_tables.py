@@ -27,6 +27,13 @@ class PartnerTable:
     amounts: dict[str, float]  # partner → its value for the period (the world not among them): what orders them
     books: dict[str, FigureBook]  # partner → its rows for the period and a year before (the world's too), as read
     store: Store = field(repr=False)
+    by_month: bool = False  # values are sums of runs of months: books hold the months too
+
+    @property
+    def _ends(self) -> list[Period]:
+        """The periods whose end months a book is read for."""
+        ends = [self.period, self.year_earlier]
+        return [*ends, *(Period.month(month) for window in ends for month in _months_of(window))] if self.by_month else ends
 
     @property
     def year_earlier(self) -> Period:
@@ -52,8 +59,8 @@ class PartnerTable:
     def read(self, partners: list[str]) -> None:
         """Read the books of the partners not read yet, in one query."""
         if missing := [code for code in dict.fromkeys(partners) if code not in self.books]:
-            self.books |= FigureBook.load_ends(self.store, self.reporter, missing, [self.period, self.year_earlier],
-                                               self.currency, (self.flow, f"{self.flow}_yoy", *DERIVABLE[self.flow]))
+            self.books |= FigureBook.load_ends(self.store, self.reporter, missing, self._ends, self.currency,
+                                               (self.flow, f"{self.flow}_yoy", *DERIVABLE[self.flow]))
 
     def _book(self, partner: str) -> FigureBook:
         if partner not in self.books:  # asked thousands of times by a sum over months: the usual case first
@@ -122,38 +129,76 @@ def _first_table(store: Store, reporter: str, flow: str, currency: str, candidat
         tried.add(candidate)
         if year_earlier and not store.has_month(reporter, currency, candidate.shift_years(-1).end):
             continue
-        amounts = None if year_earlier else _summarised(store, reporter, flow, currency, candidate)
-        if amounts is not None:
-            table = PartnerTable(reporter, flow, candidate, currency, amounts, {}, store)
-        else:
+        table = None if year_earlier else _summarised(store, reporter, flow, currency, candidate)
+        if table is None:
             table = _read_in_full(store, reporter, flow, currency, candidate, year_earlier)
         if table.amounts and (not year_earlier or (table.world is not None and table.value("WLD", table.year_earlier) is not None)):
             return table
     return None
 
 
-def _summarised(store: Store, reporter: str, flow: str, currency: str, period: Period) -> dict[str, float] | None:
-    """Every partner's amount from the partner summaries (`Store.partner_groups`), when they
-    decide it alone: no group stale, one figure a partner (one source, one release) and the
-    world among them. None leaves it to the figures themselves (`_read_in_full`)."""
-    values: dict[str, dict[str, float]] = {}
+def _summarised(store: Store, reporter: str, flow: str, currency: str, period: Period) -> PartnerTable | None:
+    """The table with every partner's amount from the partner summaries (`Store.partner_groups`)
+    and no book read yet; None when a group is stale (`_read_in_full` then reads the figures).
+    Amounts are what `FigureBook.value` gives: the flow as published, else exports ∓ imports,
+    else, when not even the world has the period as one run, the sum of the runs of months inside
+    it (the books are then read month by month too). A partner with two figures for one run (two
+    sources or releases: the selection rules choose) is read in full."""
+    runs: dict[tuple[str, Period], dict[str, float]] = {}  # (indicator, run of months) → partner → amount
+    several: dict[str, None] = {}  # partners with more than one figure for a run, in order
     for group in store.partner_groups(reporter, (flow, *LEVELS[flow]), currency, period):
         if group["stale"]:
             return None
-        of_indicator = values.setdefault(group["indicator"], {})
+        run = Period(Month.parse(group["period_start"]), Month.parse(group["period_end"]))
+        of_run = runs.setdefault((group["indicator"], run), {})
         for code, amount in zip(group["partners"].split(" "), unpacked(group["amounts"]), strict=True):
-            if code in of_indicator and code != "WLD":
-                return None  # two sources or releases of it: the selection rules choose (the world's is read in full)
-            of_indicator[code] = amount
-    published, exports, imports = (values.get(name, {}) for name in (flow, "exports", "imports"))
-    if "WLD" not in published and not (LEVELS[flow] and "WLD" in exports and "WLD" in imports):
-        return None  # a world total summed from months, perhaps: the figures tell
-    amounts = {code: amount for code, amount in published.items() if code != "WLD"}
-    if LEVELS[flow]:  # what FigureBook.value computes for a partner without the flow: exports ∓ imports
-        sign = -1 if flow == "balance" else 1
-        amounts |= {code: amount + sign * imports[code] for code, amount in exports.items()
-                    if code not in published and code in imports and code != "WLD"}
-    return amounts
+            if code in of_run:
+                several[code] = None
+            of_run[code] = amount
+
+    def one_run(code: str, run: Period) -> float | None:  # FigureBook.value(flow, run, allow_sum=False)
+        published = runs.get((flow, run), {}).get(code)
+        if published is not None or not LEVELS[flow]:
+            return published
+        exports, imports = (runs.get((level, run), {}).get(code) for level in LEVELS[flow])
+        if exports is None or imports is None:
+            return None
+        return exports - imports if flow == "balance" else exports + imports
+
+    # the world's amount only says whether it has the period (its figures are read in full anyway)
+    codes = dict.fromkeys(code for of_run in runs.values() for code in of_run if code not in several or code == "WLD")
+    amounts = {code: one_run(code, period) for code in codes}
+    summed = amounts.get("WLD") is None and not period.is_month
+    if summed:  # a quarter the source publishes only as months: as `_read_in_full` does, every partner summed
+        ends_by_start: dict[Month, set[Month]] = {}
+        for _, run in runs:
+            ends_by_start.setdefault(run.start, set()).add(run.end)
+        amounts = {code: amount if amount is not None else _sum_of_runs(one_run, code, period, ends_by_start)
+                   for code, amount in amounts.items()}
+    table = PartnerTable(reporter, flow, period, currency, {code: amount for code, amount in amounts.items()
+                                                            if amount is not None and code != "WLD"}, {}, store, summed)
+    if several := [code for code in several if code != "WLD"]:
+        table.read(several)
+        table.amounts |= {code: figure.value for code in several if (figure := table.value(code)) is not None}
+    return table
+
+
+def _sum_of_runs(one_run, code: str, period: Period, ends_by_start: dict[Month, set[Month]]) -> float | None:
+    """`FigureBook._parts` over the summaries: from each month the longest run that fits (never
+    the period itself), else the single month; None when a month has nothing."""
+    parts: list[float] = []
+    month = period.start
+    while month <= period.end:
+        last = period.end if month != period.start else period.end.plus(-1)
+        ends = sorted((end for end in ends_by_start.get(month, ()) if end <= last and end != month), reverse=True)
+        for end in [*ends, month]:
+            if (amount := one_run(code, Period(month, end))) is not None:
+                parts.append(amount)
+                month = end.plus(1)
+                break
+        else:
+            return None
+    return sum(parts)
 
 
 def _read_in_full(store: Store, reporter: str, flow: str, currency: str, period: Period, year_earlier: bool) -> PartnerTable:
@@ -173,9 +218,8 @@ def _read_in_full(store: Store, reporter: str, flow: str, currency: str, period:
         table.books |= FigureBook.load_ends(store, reporter, lacking, ends, currency, (*indicators, *DERIVABLE[flow]))
         lacking = [code for code in lacking if not _complete(table, code, year_earlier)]
     if "WLD" in lacking and not period.is_month:
-        months = [Period.month(month) for window in ends for month in _months_of(window)]
-        table.books |= FigureBook.load_ends(store, reporter, lacking, [*ends, *months], currency,
-                                            (*indicators, *DERIVABLE[flow]))
+        table.by_month = True
+        table.books |= FigureBook.load_ends(store, reporter, lacking, table._ends, currency, (*indicators, *DERIVABLE[flow]))
     table.amounts = {code: figure.value for code in codes if (figure := table.value(code)) is not None
                      and (not year_earlier or table.value(code, table.year_earlier) is not None)}
     return table

@@ -683,14 +683,15 @@ class Store:
         return sorted((unit for unit in units if is_currency(unit)), key=lambda unit: (unit != "USD", unit))
 
     def partner_groups(self, reporter: str, indicators: Sequence[str], unit: str, period: Period) -> list[sqlite3.Row]:
-        """Each source's partner values of the indicators for exactly `period` (see migration 13):
-        indicator, source, stale, figures (how many rows), partners ("CODE CODE …") and amounts
-        (their values in that order, `unpacked`)."""
+        """Each source's partner values of the indicators for `period` and every run of months
+        inside it (see migration 13): period_start, period_end, indicator, source, stale, figures
+        (how many rows), partners ("CODE CODE …") and amounts (their values in that order, `unpacked`)."""
         marks = ", ".join("?" for _ in indicators)
         return self.conn.execute(
-            f"""SELECT indicator, source, stale, figures, partners, amounts FROM partner_values
-                WHERE reporter = ? AND indicator IN ({marks}) AND unit = ? AND period_end = ? AND period_start = ?""",
-            (reporter, *indicators, unit, str(period.end), str(period.start))).fetchall()
+            f"""SELECT period_start, period_end, indicator, source, stale, figures, partners, amounts FROM partner_values
+                WHERE reporter = ? AND indicator IN ({marks}) AND unit = ? AND period_end BETWEEN ? AND ?
+                AND period_start >= ?""",
+            (reporter, *indicators, unit, str(period.start), str(period.end), str(period.start))).fetchall()
 
     def partner_periods(self, reporter: str, indicators: Sequence[str], unit: str) -> list[tuple[Period, int]]:
         """The periods any partner has one of the indicators for, in `unit`, newest end first, each
