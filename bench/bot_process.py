@@ -1,10 +1,12 @@
 """The real bot (`bot.build_bot`) in a process of its own, connected to a fake Discord that runs
 in another: what end_to_end.py starts so that its latencies are the bot's work, not the fake's.
 
-    bot_process.py BASE_URL TOKEN DB
+    bot_process.py BASE_URL TOKEN DB [PROFILE]
 
 BASE_URL is the fake's `http://127.0.0.1:PORT`; the gateway is the same port (as in
-tests/fakediscord.py). Runs until terminated (SIGTERM or SIGINT); prints nothing.
+tests/fakediscord.py). Runs until terminated (SIGTERM or SIGINT); prints nothing. With
+PROFILE, the bot runs under cProfile and the listing (by total and by own time) is written
+there when it stops (the raw stats beside it, .prof): where the bot's time per command goes (end_to_end.py --profile).
 """
 
 from __future__ import annotations
@@ -49,5 +51,27 @@ async def serve(base_url: str, token: str, db: Path) -> None:
         raise runner.exception()
 
 
+def profiled(listing: Path) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    finally:
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(70)
+        stats.sort_stats("tottime").print_stats(40)
+        listing.write_text(out.getvalue(), encoding="utf-8")
+        profiler.dump_stats(listing.with_suffix(".prof"))  # for pstats or snakeviz
+
+
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    if len(sys.argv) > 4:
+        profiled(Path(sys.argv[4]))
+    else:
+        asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))

@@ -61,11 +61,13 @@ async def bot_in_process(fake, db: Path):
 
 
 @contextlib.asynccontextmanager
-async def bot_in_its_own_process(fake, db: Path):
-    """The bot in a child process (bench/bot_process.py); ready once it has identified and
-    synced its commands. Yields a dict that gets the child's peak RSS when it is stopped."""
+async def bot_in_its_own_process(fake, db: Path, profile: Path | None = None):
+    """The bot in a child process (bench/bot_process.py, under cProfile with `profile`); ready
+    once it has identified and synced its commands. Yields a dict that gets the child's peak RSS
+    when it is stopped."""
     child = await asyncio.create_subprocess_exec(sys.executable, str(BENCH / "bot_process.py"), fake.base_url,
-                                                 fake.token, str(db), stdin=asyncio.subprocess.DEVNULL)
+                                                 fake.token, str(db), *([str(profile)] if profile else []),
+                                                 stdin=asyncio.subprocess.DEVNULL)
     info: dict = {}
     try:
         deadline = time.perf_counter() + 120
@@ -87,7 +89,8 @@ async def bot_in_its_own_process(fake, db: Path):
                 await child.wait()
 
 
-async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: int, separate: bool = False) -> dict:
+async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: int, separate: bool = False,
+              profile: Path | None = None) -> dict:
     from fakediscord import FakeDiscord
 
     logging.getLogger("discord").setLevel(logging.WARNING)
@@ -108,7 +111,8 @@ async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: i
 
         fake._r_callback = observed
         started_bot = time.perf_counter()
-        async with (bot_in_its_own_process if separate else bot_in_process)(fake, db) as bot_info:
+        bot = bot_in_its_own_process(fake, db, profile) if separate else bot_in_process(fake, db)
+        async with bot as bot_info:
             ready_seconds = time.perf_counter() - started_bot
 
             async def one(name: str, options: dict) -> tuple[float, int]:
@@ -155,11 +159,12 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--bot-process", action="store_true", help="run the bot in a process of its own")
-    parser.add_argument("--profile", type=Path, help="write a cProfile listing of the whole run here (diagnostic)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile listing here (diagnostic): of the bot's process "
+                        "with --bot-process, else of the whole run")
     args = parser.parse_args()
     meta = json.loads(Path(str(args.csv) + ".json").read_text(encoding="utf-8"))
-    if not args.profile:
-        emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process)))
+    if not args.profile or args.bot_process:
+        emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process, args.profile)))
         return
     import cProfile
     import io
