@@ -5,6 +5,8 @@ figures themselves, word for word."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tradebot.answers import ask
@@ -123,3 +125,29 @@ def test_a_failed_import_leaves_the_summaries_as_they_were(store):
     with pytest.raises(DataFileError):
         store.add_figure_batches(iter([good, bad]))  # the first batch is stored before the second is refused
     assert summaries(store) == before
+
+
+def partners_read_in_full(store: Store, question: str) -> tuple[str, int]:
+    """The answer, and how many partners' figures it read in the largest single read."""
+    reads: list[int] = []
+
+    def traced(statement: str) -> None:
+        if (listed := re.search(r"FROM figures WHERE reporter = \S+ AND partner IN \(([^)]*)\)", statement)):
+            reads.append(listed.group(1).count(",") + 1)
+
+    store.conn.set_trace_callback(traced)
+    try:
+        return ask(store, question, TODAY).text, max(reads, default=0)
+    finally:
+        store.conn.set_trace_callback(None)
+
+
+def test_a_reporter_without_partner_tables_is_told_so_without_reading_every_partner(store):
+    """The US has over 200 partners in the store but no world total beside them: every period's
+    summary says there is no table, so no partner's figures are read in full (reading them, the
+    walk over its periods took 2.7 s)."""
+    text, most = partners_read_in_full(store, "/drivers us")
+    assert "no partner and world figures" in text and most < 20
+    store.conn.execute("UPDATE partner_values SET stale = 1")
+    text_in_full, most_in_full = partners_read_in_full(store, "/drivers us")
+    assert text_in_full == text and most_in_full > 200  # the same answer, read the long way

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tradebot import countries
 from tradebot.figures import Figure, FigureBook, latest_period, newer
@@ -129,21 +130,42 @@ def _first_table(store: Store, reporter: str, flow: str, currency: str, candidat
         tried.add(candidate)
         if year_earlier and not store.has_month(reporter, currency, candidate.shift_years(-1).end):
             continue
-        table = None if year_earlier else _summarised(store, reporter, flow, currency, candidate)
-        if table is None:
+        summary = _summary(store, reporter, flow, currency, candidate)
+        if summary is not None:
+            earlier = _summary(store, reporter, flow, currency, candidate.shift_years(-1)) if year_earlier else None
+            if not _may_have_table(summary, year_earlier, earlier):
+                continue
+        if summary is None or year_earlier:  # contributions need every partner's figures, both years
             table = _read_in_full(store, reporter, flow, currency, candidate, year_earlier)
+        else:
+            table = _summarised(store, reporter, flow, currency, candidate, summary)
         if table.amounts and (not year_earlier or (table.world is not None and table.value("WLD", table.year_earlier) is not None)):
             return table
     return None
 
 
-def _summarised(store: Store, reporter: str, flow: str, currency: str, period: Period) -> PartnerTable | None:
-    """The table with every partner's amount from the partner summaries (`Store.partner_groups`)
-    and no book read yet; None when a group is stale (`_read_in_full` then reads the figures).
-    Amounts are what `FigureBook.value` gives: the flow as published, else exports ∓ imports,
-    else, when not even the world has the period as one run, the sum of the runs of months inside
-    it (the books are then read month by month too). A partner with two figures for one run (two
-    sources or releases: the selection rules choose) is read in full."""
+class Summary(NamedTuple):
+    """What the partner summaries say of one period (`_summary`)."""
+
+    amounts: dict[str, float]  # partner → its amount, the world's among them when it has the period
+    several: list[str]  # partners (not the world) with two figures for a run: the selection rules choose
+    by_month: bool  # amounts are sums of runs of months: books must hold the months too
+
+
+def _may_have_table(summary: Summary, year_earlier: bool, earlier: Summary | None) -> bool:
+    """Whether the summaries leave a table possible: some partner has the period (not only a
+    headline world total) and, with `year_earlier`, the world has it and the year before
+    (`earlier`, the summary then; None, stale, cannot say)."""
+    if not (summary.amounts.keys() - {"WLD"} or summary.several):
+        return False
+    return not year_earlier or ("WLD" in summary.amounts and (earlier is None or "WLD" in earlier.amounts))
+
+
+def _summary(store: Store, reporter: str, flow: str, currency: str, period: Period) -> Summary | None:
+    """Every partner's amount from the partner summaries (`Store.partner_groups`); None when a
+    group is stale (`_read_in_full` then reads the figures). Amounts are what `FigureBook.value`
+    gives: the flow as published, else exports ∓ imports, else, when not even the world has the
+    period as one run, the sum of the runs of months inside it."""
     runs: dict[tuple[str, Period], dict[str, float]] = {}  # (indicator, run of months) → partner → amount
     several: dict[str, None] = {}  # partners with more than one figure for a run, in order
     for group in store.partner_groups(reporter, (flow, *LEVELS[flow]), currency, period):
@@ -175,11 +197,18 @@ def _summarised(store: Store, reporter: str, flow: str, currency: str, period: P
             ends_by_start.setdefault(run.start, set()).add(run.end)
         amounts = {code: amount if amount is not None else _sum_of_runs(one_run, code, period, ends_by_start)
                    for code, amount in amounts.items()}
-    table = PartnerTable(reporter, flow, period, currency, {code: amount for code, amount in amounts.items()
-                                                            if amount is not None and code != "WLD"}, {}, store, summed)
-    if several := [code for code in several if code != "WLD"]:
-        table.read(several)
-        table.amounts |= {code: figure.value for code in several if (figure := table.value(code)) is not None}
+    return Summary({code: amount for code, amount in amounts.items() if amount is not None},
+                   [code for code in several if code != "WLD"], summed)
+
+
+def _summarised(store: Store, reporter: str, flow: str, currency: str, period: Period, summary: Summary) -> PartnerTable:
+    """The table ordered by the summary, no book read yet but those of the partners it cannot
+    decide alone (two figures for a run), whose amounts the selection rules give."""
+    table = PartnerTable(reporter, flow, period, currency, {code: amount for code, amount in summary.amounts.items()
+                                                            if code != "WLD"}, {}, store, summary.by_month)
+    if summary.several:
+        table.read(summary.several)
+        table.amounts |= {code: figure.value for code in summary.several if (figure := table.value(code)) is not None}
     return table
 
 
