@@ -5,8 +5,9 @@ in another: what end_to_end.py starts so that its latencies are the bot's work, 
 
 BASE_URL is the fake's `http://127.0.0.1:PORT`; the gateway is the same port (as in
 tests/fakediscord.py). Runs until terminated (SIGTERM or SIGINT); prints nothing. With
-PROFILE, the bot runs under cProfile and the listing (by total and by own time) is written
-there when it stops (the raw stats beside it, .prof): where the bot's time per command goes (end_to_end.py --profile).
+PROFILE, SIGUSR1 starts cProfile and SIGUSR2 writes the listing there (by total and by own
+time; the raw stats beside it, .prof): where the bot's time per command goes (end_to_end.py
+--profile). Only the event loop's thread is profiled: answers run on the store's reading thread.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def bench_settings(db: Path, token: str):
     return replace(Settings(db_path=db), discord_token=token, imf_sync_cron="0 0 1 1 *")
 
 
-async def serve(base_url: str, token: str, db: Path) -> None:
+async def serve(base_url: str, token: str, db: Path, profile: Path | None = None) -> None:
     import discord.gateway
     import discord.http
     import yarl
@@ -40,6 +41,8 @@ async def serve(base_url: str, token: str, db: Path) -> None:
     discord.http.Route.BASE = f"{base_url}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(base_url.replace("http://", "ws://") + "/")
     logging.getLogger("discord").setLevel(logging.WARNING)
+    if profile:
+        profile_on_signals(profile)
     client = entry.build_bot(bench_settings(db, token), guild_ready_timeout=0.1)
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -51,16 +54,16 @@ async def serve(base_url: str, token: str, db: Path) -> None:
         raise runner.exception()
 
 
-def profiled(listing: Path) -> None:
+def profile_on_signals(listing: Path) -> None:
+    """SIGUSR1 starts cProfile on the event loop's thread, SIGUSR2 stops it and writes the listing
+    (and the raw stats beside it): end_to_end.py profiles only the commands it times, not the start."""
     import cProfile
     import io
     import pstats
 
     profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
-    finally:
+
+    def stop() -> None:
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
@@ -69,9 +72,10 @@ def profiled(listing: Path) -> None:
         listing.write_text(out.getvalue(), encoding="utf-8")
         profiler.dump_stats(listing.with_suffix(".prof"))  # for pstats or snakeviz
 
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+    loop.add_signal_handler(signal.SIGUSR2, stop)
+
 
 if __name__ == "__main__":
-    if len(sys.argv) > 4:
-        profiled(Path(sys.argv[4]))
-    else:
-        asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    asyncio.run(serve(sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]) if len(sys.argv) > 4 else None))

@@ -22,7 +22,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -68,7 +70,13 @@ async def bot_in_its_own_process(fake, db: Path, profile: Path | None = None):
     child = await asyncio.create_subprocess_exec(sys.executable, str(BENCH / "bot_process.py"), fake.base_url,
                                                  fake.token, str(db), *([str(profile)] if profile else []),
                                                  stdin=asyncio.subprocess.DEVNULL)
-    info: dict = {}
+    clock_ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:  # the child's user + system time so far (/proc/PID/stat fields 14 and 15)
+        fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / clock_ticks
+
+    info: dict = {"cpu_seconds": cpu_seconds, "signal": child.send_signal}
     try:
         deadline = time.perf_counter() + 120
         while not (fake.ready.is_set() and fake.commands):
@@ -132,12 +140,24 @@ async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: i
             for start in range(0, warmup, in_flight):
                 await wave(plan[start:min(warmup, start + in_flight)])
             latencies, ids = [], []
+            cpu_before = bot_info["cpu_seconds"]() if "cpu_seconds" in bot_info else None
+            if profile and separate:
+                bot_info["signal"](signal.SIGUSR1)  # bot_process.py starts profiling
             began = time.perf_counter()
             for start in range(warmup, warmup + interactions, in_flight):
                 for seconds, iid in await wave(plan[start:min(warmup + interactions, start + in_flight)]):
                     latencies.append(seconds)
                     ids.append(iid)
             elapsed = time.perf_counter() - began
+            bot_cpu = bot_info["cpu_seconds"]() - cpu_before if cpu_before is not None else None
+            if profile and separate:
+                raw = profile.with_suffix(".prof")
+                raw.unlink(missing_ok=True)
+                bot_info["signal"](signal.SIGUSR2)  # … and writes what it profiled
+                for _ in range(100):
+                    if raw.exists():
+                        break
+                    await asyncio.sleep(0.1)
             await asyncio.sleep(0.2)
             callbacks = {int(r.path.split("/")[2]): r for r in fake.requests if r.method == "POST" and r.path.endswith("/callback")}
             bad = []
@@ -148,7 +168,31 @@ async def run(db: Path, meta: dict, interactions: int, in_flight: int, warmup: i
                     bad.append(json.dumps(request.json if request else None)[:300])
     return {"interactions": len(latencies), "in_flight": in_flight, **summary_ms(latencies), "errors": len(bad),
             "error_examples": bad[:3], "throughput_per_s": len(latencies) / elapsed, "ready_seconds": ready_seconds,
-            "bot_process": separate, "peak_mb": bot_info.get("bot_peak_mb", self_peak_mb())}
+            "bot_process": separate, "peak_mb": bot_info.get("bot_peak_mb", self_peak_mb()),
+            # the bot's own CPU per command while timed: with N in flight a command waits behind the others,
+            # so p99 is about N × this
+            **({"bot_cpu_ms_per_command": bot_cpu * 1000 / len(latencies)} if bot_cpu is not None else {}),
+            **({"profile_by_package": by_package(profile.with_suffix(".prof"))} if profile and separate else {})}
+
+
+def by_package(raw: Path) -> dict[str, float]:
+    """Own time of a cProfile run by where the code lives: a site-packages package (discord,
+    aiohttp, …), this repository's top folder (tradebot, cogs), the standard library's module,
+    or a built-in (select.epoll's poll is the loop waiting: idle)."""
+    import pstats
+
+    seconds: dict[str, float] = {}
+    for (file, _line, name), (_calls, _primitive, own, _cumulative, _callers) in pstats.Stats(str(raw)).stats.items():
+        if "site-packages/" in file:
+            where = file.split("site-packages/")[1].split("/")[0]
+        elif file.startswith(str(BENCH.parent)):
+            where = Path(file).relative_to(BENCH.parent).parts[0]
+        elif file == "~":
+            where = "idle (waiting in epoll)" if "poll" in name else "built-ins"
+        else:
+            where = "standard library: " + Path(file).stem
+        seconds[where] = seconds.get(where, 0.0) + own
+    return dict(sorted(seconds.items(), key=lambda item: -item[1]))
 
 
 def main() -> None:
