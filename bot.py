@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+from tradebot.cluster import ROLES
 from tradebot.config import Settings
 from tradebot.errors import TradebotError
 
@@ -58,6 +59,19 @@ def reporters_argument(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(error.message) from None
 
 
+def with_cluster(settings: Settings, args: argparse.Namespace) -> Settings:
+    """`run`'s --shard-count, --shard-ids and --role over the environment's."""
+    from dataclasses import replace
+
+    from tradebot.cluster import parse_role, parse_shards
+
+    count, ids, role = (getattr(args, name, None) for name in ("shard_count", "shard_ids", "role"))
+    if count is not None or ids is not None:
+        settings = replace(settings, shards=parse_shards(count if count is not None else settings.shards.count, ids,
+                                                         count_name="--shard-count", ids_name="--shard-ids"))
+    return replace(settings, role=parse_role(role, "--role")) if role else settings
+
+
 def build_bot(settings: Settings, **client_options):
     """The Discord client. Imported here so `console` and `ask` never load discord.py.
     `client_options` go to discord.py (tests shorten `guild_ready_timeout`)."""
@@ -91,7 +105,44 @@ async def serve(settings: Settings) -> int:
     return OK
 
 
+async def serve_sync(settings: Settings) -> int:
+    """The sync process of a cluster (`--role sync`): fetch the live sources on their schedules
+    and record what is new, with no Discord connection; the gateways deliver the alerts."""
+    from tradebot import scheduler, sync, terminal
+    from tradebot.store import StoreThread, open_store
+
+    try:
+        store = open_store(settings, terminal.progress_logged())
+    except TradebotError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return FAILED
+    writes = StoreThread("writes")
+
+    async def fetch(source: str) -> None:
+        await sync.sync_live(store, settings, source, run=writes)
+
+    jobs = sync.live_jobs(settings, fetch)
+    polling = scheduler.build(jobs, None, settings.delivery_seconds)
+    polling.start()
+    log.info("sync process: polling %s; alerts are the gateways' to deliver", ", ".join(jobs))
+    try:
+        await asyncio.Event().wait()  # until interrupted
+    finally:
+        polling.shutdown(wait=False)
+        writes.close()
+        store.close()
+    return OK
+
+
 def run(settings: Settings) -> int:
+    if settings.role == "sync":  # no Discord connection: no token needed
+        from tradebot import logs
+
+        logs.configure(settings.log_level or "INFO", secrets=[settings.census_api_key])
+        try:
+            return asyncio.run(serve_sync(settings))
+        except KeyboardInterrupt:
+            return OK
     if not settings.discord_token:
         print(f"error: {TOKEN_MISSING}", file=sys.stderr)
         return USAGE
@@ -140,7 +191,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = Arguments(prog="bot.py", description="Trade figures with their sources, for Discord and the terminal.")
     commands = parser.add_subparsers(dest="command", parser_class=Arguments)
-    commands.add_parser("run", help="start the Discord bot (the default; needs DISCORD_TOKEN)")
+    run_ = commands.add_parser("run", help="start the Discord bot (the default; needs DISCORD_TOKEN)")
+    run_.add_argument("--shard-count", metavar="N", help="shards in all, across every process (default: SHARD_COUNT, "
+                      "else as many as Discord recommends)")
+    run_.add_argument("--shard-ids", metavar="IDS", help="the shards this process runs, such as 0-3 or 0,2 "
+                      "(default: SHARD_IDS, else all of them)")
+    run_.add_argument("--role", choices=ROLES, help="gateway: answer and deliver alerts for its shards' servers; "
+                      "sync: fetch the sources, no Discord; all: both, one process (default: TRADEBOT_ROLE, else all)")
     console = commands.add_parser("console", help="answer commands and questions typed in the terminal; no token needed")
     console.add_argument("--json", action="store_true", help="print one `ask --json` object per input line")
     console.add_argument("--csv", type=Path, metavar="PATH", help="after each answer, write the figures behind it to this CSV file")
@@ -157,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--since", type=month_argument, help="first month to fetch, YYYY-MM (default: two years back)")
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = with_cluster(Settings.from_env(), args)
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return USAGE
@@ -171,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     # the terminal commands log what goes wrong (to stderr, off the answers' stdout); LOG_LEVEL=INFO shows retries and progress
     logs.configure(settings.log_level or "WARNING", secrets=[settings.discord_token, settings.census_api_key], stream=sys.stderr)
     try:
-        with terminal.progress_shown() as progress:  # the first use builds the store: about 7 s
+        with terminal.progress_shown() as progress:  # the first use builds the store: about 3 s
             store = open_store(settings, progress)
     except TradebotError as error:
         print(f"error: {error.message}", file=sys.stderr)

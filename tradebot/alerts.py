@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tradebot import conversations, countries
+from tradebot.cluster import EVERY_SHARD, Shards
 from tradebot.periods import Period, PeriodSpec
 from tradebot.query import Query
 from tradebot.store import Store
@@ -154,21 +155,34 @@ def plan(store: Store) -> int:
         ).rowcount
 
 
-def due(store: Store, limit: int = 50) -> list[Delivery]:
-    """Pending deliveries whose next attempt is due, oldest event first."""
+def due(store: Store, shards: Shards = EVERY_SHARD, limit: int = 50) -> list[Delivery]:
+    """Pending deliveries of `shards`' servers whose next attempt is due, oldest event first."""
+    owned, params = _owned(shards)
     rows = store.conn.execute(
-        _DELIVERY_SELECT + """WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
-           ORDER BY d.event_id, d.id LIMIT ?""",
-        (_now(), limit),
+        _DELIVERY_SELECT + f"""WHERE d.status = 'pending' AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)
+           AND {owned} ORDER BY d.event_id, d.id LIMIT ?""",
+        (_now(), *params, limit),
     ).fetchall()
     return [_delivery(row) for row in rows]
 
 
-def threads_due(store: Store, limit: int = 50) -> list[Delivery]:
-    """Sent deliveries whose follow-up thread is still to open (the process stopped between)."""
-    rows = store.conn.execute(_DELIVERY_SELECT + "WHERE d.status = 'sent' AND d.thread_pending = 1 ORDER BY d.id LIMIT ?",
-                              (limit,)).fetchall()
+def threads_due(store: Store, shards: Shards = EVERY_SHARD, limit: int = 50) -> list[Delivery]:
+    """Sent deliveries of `shards`' servers whose follow-up thread is still to open (the process
+    stopped between)."""
+    owned, params = _owned(shards)
+    rows = store.conn.execute(_DELIVERY_SELECT + f"WHERE d.status = 'sent' AND d.thread_pending = 1 AND {owned} ORDER BY d.id LIMIT ?",
+                              (*params, limit)).fetchall()
     return [_delivery(row) for row in rows]
+
+
+def _owned(shards: Shards) -> tuple[str, tuple]:
+    """Deliveries a process running `shards` makes: its servers' Discord channels (Discord sends
+    a server's events to one shard only, and the thread under an alert is the same server's), and
+    other kinds of target (webhooks) only in the process holding shard 0, so that one makes them."""
+    if shards.everything:
+        return "1", ()
+    mine, params = shards.sql("s.guild_id")
+    return f"(CASE WHEN s.target_kind = ? THEN {mine} ELSE ? END)", (DISCORD, *params, int(shards.holds_first))
 
 
 _DELIVERY_SELECT = """SELECT d.id, d.event_id, d.subscription_id, d.channel_id, d.attempts, e.source, e.reporter,

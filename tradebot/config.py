@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tradebot.cluster import EVERY_SHARD, Shards, parse_role, parse_shards
 from tradebot.errors import ConfigError, echo
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,10 @@ class Settings:
     # the privileged message-content intent: every message in a bot-owned thread is answered,
     # not only those that mention the bot (Discord must have it enabled for the bot too)
     message_content: bool = False
+    # running as several processes (README "Running at scale"): the shards this one runs, and
+    # whether it talks to Discord (gateway), fetches the sources (sync) or both (all)
+    shards: Shards = EVERY_SHARD
+    role: str = "all"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +74,8 @@ class Settings:
             delivery_seconds=_positive_number(values, "TRADEBOT_DELIVERY_SECONDS", 30.0),
             message_content=_switch(values, "MESSAGE_CONTENT_INTENT", False),
             imf_reporters=tuple(code.strip().upper() for code in values.get("TRADEBOT_IMF_REPORTERS", "").split(",") if code.strip()),
+            shards=parse_shards(values.get("SHARD_COUNT"), values.get("SHARD_IDS")),
+            role=parse_role(values.get("TRADEBOT_ROLE")),
         )
 
 

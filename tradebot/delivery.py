@@ -17,6 +17,7 @@ from typing import Protocol
 from tradebot import alerts, narrative
 from tradebot.alerts import Delivery
 from tradebot.answers import Answer
+from tradebot.cluster import EVERY_SHARD, Shards
 from tradebot.errors import TradebotError
 from tradebot.periods import Period
 from tradebot.store import Store, inline
@@ -77,10 +78,13 @@ STEPS = ("claimed", "sent", "recorded", "threaded")
 class Outbox:
     """The delivery job: `deliver()` sends what is due through the sender of each target kind."""
 
-    def __init__(self, store: Store, senders: dict[str, Sender] | None = None, run: Callable = inline):
+    def __init__(self, store: Store, senders: dict[str, Sender] | None = None, run: Callable = inline,
+                 shards: Shards = EVERY_SHARD):
         """`run` is where store calls run: the bot passes its writer thread (`StoreThread`), so
-        the bookkeeping of a delivery never holds up the event loop."""
+        the bookkeeping of a delivery never holds up the event loop. `shards`: the servers whose
+        alerts this process delivers (the others are another process's)."""
         self.store = store
+        self.shards = shards
         self.senders: dict[str, Sender] = dict(senders or {})
         self._run = run
         self.checkpoint: Callable[[str, Delivery], None] = lambda step, delivery: None
@@ -91,12 +95,12 @@ class Outbox:
         return how many alerts went out."""
         async with self._delivering:
             await self._run(alerts.plan, self.store)
-            for delivery in await self._run(alerts.threads_due, self.store):  # a run that stopped between post and thread
+            for delivery in await self._run(alerts.threads_due, self.store, self.shards):  # a run that stopped between post and thread
                 sender = self.senders.get(delivery.target_kind)
                 if sender is not None:
                     await self._open_thread(sender, delivery, Sent(delivery.message_id))
             sent = 0
-            for delivery in await self._run(alerts.due, self.store):
+            for delivery in await self._run(alerts.due, self.store, self.shards):
                 sender = self.senders.get(delivery.target_kind)
                 if sender is None:
                     continue  # that front end is not running in this process: the delivery waits for it

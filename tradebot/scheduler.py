@@ -40,16 +40,19 @@ def guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awa
 
 def build(
     sync_jobs: dict[str, tuple[str, Callable[[], Awaitable[object]]]],
-    deliver: Callable[[], Awaitable[object]],
+    deliver: Callable[[], Awaitable[object]] | None,
     delivery_seconds: float,
 ) -> AsyncIOScheduler:
-    """`sync_jobs`: source name → (crontabs, coroutine function). Not started yet."""
+    """`sync_jobs`: source name → (crontabs, coroutine function); `deliver`: the alert delivery
+    job (None in a sync process, which leaves delivery to the gateways). Not started yet."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     for source, (crontabs, job) in sync_jobs.items():
         scheduler.add_job(
             guarded(f"sync {source}", job), trigger(crontabs), id=f"sync-{source}",
             coalesce=True, max_instances=1, misfire_grace_time=SYNC_GRACE, replace_existing=True,
         )
+    if deliver is None:
+        return scheduler
     scheduler.add_job(
         guarded("alert delivery", deliver), IntervalTrigger(seconds=delivery_seconds), id="deliver-alerts",
         coalesce=True, max_instances=1, misfire_grace_time=DELIVERY_GRACE, replace_existing=True,

@@ -7,16 +7,20 @@ the input to alerts. `sync_file` and `sync_source` are what the CLI and the sche
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tradebot import countries, sources
+from tradebot import countries, sources, terminal
 from tradebot.config import Settings
 from tradebot.errors import DataFileError, TradebotError
 from tradebot.periods import Month, today_utc
 from tradebot.progress import Progress, Step, unwatched
 from tradebot.store import ImportReport, NewPeriod, Store, inline
+
+log = logging.getLogger("tradebot")
 
 # The G20 economies (the EU and African Union aside, which IMF reports as aggregates) and ASEAN.
 G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "DEU", "FRA", "GBR", "IDN", "IND", "ITA", "JPN", "KOR", "MEX",
@@ -123,6 +127,24 @@ POLLED = {
     "census": ("US Census API", "census_sync_cron",
                "every 20 minutes 12:40–15:40 UTC on the 1st–10th (after the 8:30 ET FT-900 release), daily otherwise"),
 }
+
+
+def live_jobs(settings: Settings, fetch: Callable[..., Awaitable[object]]) -> dict[str, tuple[str, Callable]]:
+    """The scheduler's sync jobs: source → (its crontabs, `fetch(source)`); the Census only
+    with a key."""
+    return {source: (getattr(settings, setting), functools.partial(fetch, source))
+            for source, (_label, setting, _words) in POLLED.items() if source != "census" or settings.census_api_key}
+
+
+async def sync_live(store: Store, settings: Settings, source: str, run: Callable = inline, **fetch_options) -> SyncReport:
+    """What a scheduled sync does, in the bot or a sync process: fetch the source with the
+    settings' reporters and options, on `run` (a writer thread), and log its report."""
+    reporters = (settings.imf_reporters or None) if source == "imf" else None
+    options = {**live_options(settings, source), **fetch_options}
+    report = await sync_source(store, source, reporters, run=run, progress=terminal.progress_logged(), **options)
+    for line in report.lines():
+        log.info("sync %s: %s", source, line)
+    return report
 
 
 def live_sources(settings: Settings) -> list[tuple[str, str]]:

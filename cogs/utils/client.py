@@ -4,7 +4,6 @@ when it runs the bot, so `console` and `ask` never load discord.py; cogs type `s
 
 from __future__ import annotations
 
-import functools
 import logging
 
 import discord
@@ -38,6 +37,8 @@ class TradeBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=TradeTree,
             help_command=None,
+            # a slice of the shards (README "Running at scale"); by default discord.py asks Discord how many and runs all
+            **({} if settings.shards.everything else {"shard_count": settings.shards.count, "shard_ids": list(settings.shards.ids)}),
             **client_options,
         )
         self.settings = settings
@@ -58,7 +59,7 @@ class TradeBot(commands.AutoShardedBot):
         settings = self.settings
         self.store = open_store(settings, terminal.progress_logged())  # the first start builds it: a log line every 10 s
         self.writer = Store(settings.db_path)
-        self.outbox = Outbox(self.writer, {DISCORD: DiscordSender(self)}, run=self.writes)
+        self.outbox = Outbox(self.writer, {DISCORD: DiscordSender(self)}, run=self.writes, shards=settings.shards)
         self.add_dynamic_items(CsvButton)  # CSV buttons on old answers work after a restart
         # autocomplete offers countries the store can answer for first: reporters (they answer
         # most), then the countries that are only their partners
@@ -78,21 +79,14 @@ class TradeBot(commands.AutoShardedBot):
             self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands %s", len(synced), f"to guild {settings.guild_id}" if guild else "globally")
-        self.scheduler = scheduler.build(
-            {"imf": (settings.imf_sync_cron, functools.partial(self.sync_live, "imf")),
-             "gacc": (settings.gacc_sync_cron, functools.partial(self.sync_live, "gacc")),
-             **({"census": (settings.census_sync_cron, functools.partial(self.sync_live, "census"))} if settings.census_api_key else {})},
-            self.outbox.deliver, settings.delivery_seconds,
-        )
+        # a gateway leaves the sources to the one sync process: it delivers what that one records
+        syncs = sync.live_jobs(settings, self.sync_live) if settings.role == "all" else {}
+        self.scheduler = scheduler.build(syncs, self.outbox.deliver, settings.delivery_seconds)
         self.scheduler.start()
 
     async def sync_live(self, source: str, **fetch_options) -> None:
-        """Fetch a live source on the writer thread, log its report, deliver what it made news."""
-        reporters = (self.settings.imf_reporters or None) if source == "imf" else None
-        options = {**sync.live_options(self.settings, source), **fetch_options}
-        report = await sync.sync_source(self.writer, source, reporters, run=self.writes, progress=terminal.progress_logged(), **options)
-        for line in report.lines():
-            log.info("sync %s: %s", source, line)
+        """Fetch a live source on the writer thread, then deliver what it made news."""
+        await sync.sync_live(self.writer, self.settings, source, run=self.writes, **fetch_options)
         await self.outbox.deliver()
 
     async def on_message(self, message: discord.Message) -> None:
