@@ -63,13 +63,13 @@ def with_cluster(settings: Settings, args: argparse.Namespace) -> Settings:
     """`run`'s --shard-count, --shard-ids and --role over the environment's."""
     from dataclasses import replace
 
-    from tradebot.cluster import parse_role, parse_shards
+    from tradebot.cluster import parse_shards
 
     count, ids, role = (getattr(args, name, None) for name in ("shard_count", "shard_ids", "role"))
     if count is not None or ids is not None:
         settings = replace(settings, shards=parse_shards(count if count is not None else settings.shards.count, ids,
                                                          count_name="--shard-count", ids_name="--shard-ids"))
-    return replace(settings, role=parse_role(role, "--role")) if role else settings
+    return replace(settings, role=role) if role else settings  # argparse has checked it is one of ROLES
 
 
 def build_bot(settings: Settings, **client_options):

@@ -58,19 +58,14 @@ def profile_on_signals(listing: Path) -> None:
     """SIGUSR1 starts cProfile on the event loop's thread, SIGUSR2 stops it and writes the listing
     (and the raw stats beside it): end_to_end.py profiles only the commands it times, not the start."""
     import cProfile
-    import io
-    import pstats
+
+    from common import write_listing
 
     profiler = cProfile.Profile()
 
     def stop() -> None:
         profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("cumulative").print_stats(70)
-        stats.sort_stats("tottime").print_stats(40)
-        listing.write_text(out.getvalue(), encoding="utf-8")
-        profiler.dump_stats(listing.with_suffix(".prof"))  # for pstats or snakeviz
+        write_listing(profiler, listing, 70)
 
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, profiler.enable)

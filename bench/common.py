@@ -138,6 +138,20 @@ def remove_db(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
+def write_listing(profiler, listing: Path, lines: int = 60) -> None:
+    """A cProfile run as text (by cumulative, then by own time), and its raw stats beside it
+    (.prof, for pstats or snakeviz)."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(lines)
+    stats.sort_stats("tottime").print_stats(lines // 2)
+    listing.write_text(out.getvalue(), encoding="utf-8")
+    profiler.dump_stats(listing.with_suffix(".prof"))
+
+
 def emit(result: dict) -> None:
     """A child's result: one JSON line on stdout."""
     print(json.dumps(result), flush=True)

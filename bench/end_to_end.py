@@ -34,7 +34,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH.parent / "tests"))
 sys.path.insert(0, str(BENCH))
 
-from common import emit, self_peak_mb, summary_ms  # noqa: E402
+from common import emit, self_peak_mb, summary_ms, write_listing  # noqa: E402
 
 
 def commands(meta: dict, count: int, seed: int = 50) -> list[tuple[str, dict]]:
@@ -211,18 +211,12 @@ def main() -> None:
         emit(asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process, args.profile)))
         return
     import cProfile
-    import io
-    import pstats
 
     profiler = cProfile.Profile()
     profiler.enable()
     result = asyncio.run(run(args.db, meta, args.interactions, args.in_flight, args.warmup, args.bot_process))
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(60)
-    stats.sort_stats("tottime").print_stats(30)
-    args.profile.write_text(out.getvalue(), encoding="utf-8")
+    write_listing(profiler, args.profile)
     emit(result)
 
 

@@ -38,7 +38,7 @@ def nicaragua_file() -> Path:
     return shared_data_dir("imf_imts") / "imf_imts_nic_g001.csv.gz"
 
 
-def play(db_path, *bodies):
+def play(db_path, *bodies, **settings_changes):
     """Run each body against its own bot process-alike (a fresh client on the same database),
     one after the other, on one fake Discord: a restart between bodies."""
 
@@ -46,7 +46,7 @@ def play(db_path, *bodies):
         results = []
         async with FakeDiscord() as fake:
             for body in bodies:
-                settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600)
+                settings = replace(Settings(db_path=db_path), discord_token=fake.token, delivery_seconds=3600, **settings_changes)
                 client = entry.build_bot(settings, guild_ready_timeout=0.1)
                 async with fake.run_bot(client):
                     results.append(await body(fake, client, client.outbox))

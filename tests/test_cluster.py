@@ -149,3 +149,42 @@ def test_a_gateway_killed_mid_delivery_neither_loses_nor_repeats_on_restart(befo
     delivered = [channel for _, channel, _, _ in posted]
     owned = [channel for channel, guild in servers.items() if mine.owns(guild)]
     assert sorted(delivered) == sorted(owned)  # each of its 20 channels once: the killed one found, not resent
+
+
+def test_a_gateway_runs_its_slice_of_the_shards_and_no_sync(before_november):
+    """The real client against the fake Discord: the slice goes to discord.py (its IDENTIFY names
+    the shard), the outbox delivers only that slice, and no source is polled."""
+    from test_alerts import play
+
+    async def body(fake, client, outbox):
+        return {job.id for job in client.scheduler.get_jobs()}, client.shard_count, client.shard_ids, outbox.shards
+
+    [(jobs, count, ids, shards)] = play(before_november, body, role="gateway", shards=Shards(1, (0,)))
+    assert jobs == {"deliver-alerts"}
+    assert (count, ids, shards) == (1, [0], Shards(1, (0,)))
+
+
+def test_the_sync_process_polls_the_sources_without_discord(db_path):
+    """`bot.py run --role sync` needs no token, schedules the source polls and no delivery, and
+    stops cleanly on Ctrl-C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import PROJECT_DIR
+
+    env = {**os.environ, "TRADEBOT_DB": str(db_path), "DISCORD_TOKEN": "", "LOG_LEVEL": "INFO"}
+    child = subprocess.Popen([sys.executable, "bot.py", "run", "--role", "sync"], cwd=PROJECT_DIR, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, seen = time.monotonic() + 60, ""
+        while "sync process: polling" not in seen and time.monotonic() < deadline and child.poll() is None:
+            seen += child.stdout.readline()
+        child.send_signal(signal.SIGINT)
+        rest, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert "sync process: polling imf, gacc; alerts are the gateways' to deliver" in seen
+    assert child.returncode == 0 and "Traceback" not in seen + rest

@@ -179,8 +179,6 @@ def _owned(shards: Shards) -> tuple[str, tuple]:
     """Deliveries a process running `shards` makes: its servers' Discord channels (Discord sends
     a server's events to one shard only, and the thread under an alert is the same server's), and
     other kinds of target (webhooks) only in the process holding shard 0, so that one makes them."""
-    if shards.everything:
-        return "1", ()
     mine, params = shards.sql("s.guild_id")
     return f"(CASE WHEN s.target_kind = ? THEN {mine} ELSE ? END)", (DISCORD, *params, int(shards.holds_first))
 

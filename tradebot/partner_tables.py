@@ -31,7 +31,7 @@ class PartnerTable:
     by_month: bool = False  # values are sums of runs of months: books hold the months too
 
     @property
-    def _ends(self) -> list[Period]:
+    def ends(self) -> list[Period]:
         """The periods whose end months a book is read for."""
         ends = [self.period, self.year_earlier]
         return [*ends, *(Period.month(month) for window in ends for month in _months_of(window))] if self.by_month else ends
@@ -60,7 +60,7 @@ class PartnerTable:
     def read(self, partners: list[str]) -> None:
         """Read the books of the partners not read yet, in one query."""
         if missing := [code for code in dict.fromkeys(partners) if code not in self.books]:
-            self.books |= FigureBook.load_ends(self.store, self.reporter, missing, self._ends, self.currency,
+            self.books |= FigureBook.load_ends(self.store, self.reporter, missing, self.ends, self.currency,
                                                (self.flow, f"{self.flow}_yoy", *DERIVABLE[self.flow]))
 
     def _book(self, partner: str) -> FigureBook:
@@ -239,16 +239,15 @@ def _read_in_full(store: Store, reporter: str, flow: str, currency: str, period:
     indicators = (flow, f"{flow}_yoy")
     codes = [code for code in store.partners(reporter) if code != "WLD"]
     everyone = ["WLD", *codes]
-    ends = [period, period.shift_years(-1)]
-    table = PartnerTable(reporter, flow, period, currency, {},
-                         FigureBook.load_ends(store, reporter, everyone, ends, currency, indicators), store)
+    table = PartnerTable(reporter, flow, period, currency, {}, {}, store)
+    table.books = FigureBook.load_ends(store, reporter, everyone, table.ends, currency, indicators)
     lacking = [code for code in everyone if not _complete(table, code, year_earlier)]
     if lacking and DERIVABLE[flow]:
-        table.books |= FigureBook.load_ends(store, reporter, lacking, ends, currency, (*indicators, *DERIVABLE[flow]))
+        table.books |= FigureBook.load_ends(store, reporter, lacking, table.ends, currency, (*indicators, *DERIVABLE[flow]))
         lacking = [code for code in lacking if not _complete(table, code, year_earlier)]
     if "WLD" in lacking and not period.is_month:
         table.by_month = True
-        table.books |= FigureBook.load_ends(store, reporter, lacking, table._ends, currency, (*indicators, *DERIVABLE[flow]))
+        table.books |= FigureBook.load_ends(store, reporter, lacking, table.ends, currency, (*indicators, *DERIVABLE[flow]))
     table.amounts = {code: figure.value for code in codes if (figure := table.value(code)) is not None
                      and (not year_earlier or table.value(code, table.year_earlier) is not None)}
     return table

@@ -94,7 +94,7 @@ class TradeBot(commands.AutoShardedBot):
         (the default would try every mention as a command and log "command not found")."""
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        log.info("connected as %s to %d servers (%s)", self.user, len(self.guilds), self.settings.shards)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
